@@ -1,0 +1,39 @@
+package org.hearth.core.crypto;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
+import java.nio.charset.StandardCharsets;
+import java.util.HexFormat;
+import org.junit.jupiter.api.Test;
+
+class HashTest {
+    private static final HexFormat HEX = HexFormat.of();
+
+    /** FIPS 180-2 examples. */
+    @Test
+    void sha256_standardExamples_matchPublishedDigests() {
+        assertThat(HEX.formatHex(Hash.sha256(new byte[0])))
+                .isEqualTo("e3b0c44298fc1c149afbf4c8996fb92427ae41e4649b934ca495991b7852b855");
+        assertThat(HEX.formatHex(Hash.sha256("abc".getBytes(StandardCharsets.US_ASCII))))
+                .isEqualTo("ba7816bf8f01cfea414140de5dae2223b00361a396177a9cb410ff61f20015ad");
+        assertThat(HEX.formatHex(Hash.sha256(
+                "abcdbcdecdefdefgefghfghighijhijkijkljklmklmnlmnomnopnopq".getBytes(StandardCharsets.US_ASCII))))
+                .isEqualTo("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
+    }
+
+    @Test
+    void labelled_anyInput_isSha256OfLabelEncoding() {
+        byte[] part = {1, 2, 3};
+        assertThat(Hash.labelled("hearth/test-hash/v1", part).toByteArray())
+                .isEqualTo(Hash.sha256(Labels.encode("hearth/test-hash/v1", part)));
+        assertThat(Hash.labelled("hearth/test-hash/v1").length()).isEqualTo(Hash.LENGTH);
+    }
+
+    @Test
+    void labelled_otherLabelOrSplit_givesOtherDigest() {
+        byte[] ab = {1, 2};
+        assertThat(Hash.labelled("hearth/a/v1", ab)).isNotEqualTo(Hash.labelled("hearth/b/v1", ab));
+        assertThat(Hash.labelled("hearth/a/v1", ab))
+                .isNotEqualTo(Hash.labelled("hearth/a/v1", new byte[] {1}, new byte[] {2}));
+    }
+}
