@@ -1,0 +1,212 @@
+package org.hearth.node.peer;
+
+import java.io.Closeable;
+import java.io.EOFException;
+import java.io.IOException;
+import java.time.Clock;
+import java.time.Instant;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import java.util.function.Function;
+import java.util.function.Predicate;
+import org.hearth.core.channel.HandshakeException;
+import org.hearth.core.crypto.RandomSource;
+import org.hearth.core.identity.Address;
+import org.hearth.core.identity.Endpoint;
+import org.hearth.core.wire.MalformedMessageException;
+import org.hearth.core.wire.WireCodec;
+import org.hearth.core.wire.proto.PeerMessage;
+import org.hearth.node.transport.Connection;
+import org.hearth.node.transport.TcpTransport;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Keeps at most one live channel per peer, reads each on its own virtual thread, and redials with backoff
+ * while the node still has something for that peer.
+ *
+ * <p>Duplicate channels: when both sides dial at once, each ends up with two channels; both sides keep the
+ * one dialled by the lower address, so they agree without talking. A duplicate that arrives when the
+ * existing channel is older than {@link #RACE_WINDOW_MS} is a reconnect (the old one is probably dead: the
+ * peer restarted) and replaces it.
+ */
+public final class PeerManager implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(PeerManager.class);
+    static final long RACE_WINDOW_MS = 2_000;
+
+    private record Live(Connection connection, Instant since) {
+    }
+
+    private final Address self;
+    private final TcpTransport transport;
+    private final PeerHandler handler;
+    private final Clock clock;
+    private final RandomSource random;
+    private final Function<Address, Optional<Endpoint>> endpoints;
+    private final Predicate<Address> wantsConnection;
+    private final Map<Address, Live> live = new ConcurrentHashMap<>();
+    private final Set<Address> dialling = ConcurrentHashMap.newKeySet();
+    private final ScheduledExecutorService scheduler =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("peer-scheduler").factory());
+    private volatile boolean closed;
+
+    /**
+     * @param endpoints where a peer can be dialled now (the contact's latest hint)
+     * @param wantsConnection whether to keep redialling a peer (e.g. it has undelivered items)
+     */
+    public PeerManager(Address self, TcpTransport transport, PeerHandler handler, Clock clock, RandomSource random,
+            Function<Address, Optional<Endpoint>> endpoints, Predicate<Address> wantsConnection) {
+        this.self = self;
+        this.transport = transport;
+        this.handler = handler;
+        this.clock = clock;
+        this.random = random;
+        this.endpoints = endpoints;
+        this.wantsConnection = wantsConnection;
+    }
+
+    /** Hands an accepted inbound channel to the manager. */
+    public void accept(Connection c) {
+        register(c);
+    }
+
+    public boolean isConnected(Address peer) {
+        Live l = live.get(peer);
+        return l != null && !l.connection().isClosed();
+    }
+
+    /** Sends one message if a channel is up; returns false when the peer is not connected or the send failed. */
+    public boolean send(Address peer, PeerMessage message) {
+        Live l = live.get(peer);
+        if (l == null) {
+            return false;
+        }
+        try {
+            l.connection().send(WireCodec.encode(message));
+            return true;
+        } catch (IOException e) {
+            drop(l.connection(), "send failed");
+            return false;
+        }
+    }
+
+    /** Dials the peer now unless a channel is up or a dial is under way; keeps retrying while wanted. */
+    public void connect(Address peer) {
+        if (closed || isConnected(peer) || !dialling.add(peer)) {
+            return;
+        }
+        scheduler.execute(() -> attempt(peer, 0));
+    }
+
+    private void attempt(Address peer, int failures) {
+        if (closed || isConnected(peer)) {
+            dialling.remove(peer);
+            return;
+        }
+        Optional<Endpoint> ep = endpoints.apply(peer);
+        if (ep.isEmpty()) {
+            dialling.remove(peer);
+            return;
+        }
+        Thread.ofVirtual().name("dial").start(() -> {
+            try {
+                Connection c = transport.dial(ep.get());
+                dialling.remove(peer);
+                register(c);
+            } catch (IOException | HandshakeException | RuntimeException e) {
+                LOG.debug("dial {} failed: {}", peer.scrubbed(), e.getMessage());
+                if (!closed && wantsConnection.test(peer)) {
+                    scheduler.schedule(() -> attempt(peer, failures + 1),
+                            Backoff.delay(failures, random).toMillis(), TimeUnit.MILLISECONDS);
+                } else {
+                    dialling.remove(peer);
+                }
+            }
+        });
+    }
+
+    private void register(Connection c) {
+        Address peer = c.peer();
+        if (peer.equals(self) || closed) {
+            c.close();
+            return;
+        }
+        Instant now = clock.instant();
+        Live[] replaced = new Live[1];
+        Live kept = live.compute(peer, (a, existing) -> {
+            if (existing == null || existing.connection().isClosed() || preferNew(existing, c, now)) {
+                replaced[0] = existing;
+                return new Live(c, now);
+            }
+            return existing;
+        });
+        if (kept.connection() != c) {
+            c.close();
+            return;
+        }
+        if (replaced[0] != null) {
+            replaced[0].connection().close();
+        }
+        Thread.ofVirtual().name("peer-reader").start(() -> readLoop(c));
+        handler.onConnected(peer);
+    }
+
+    private boolean preferNew(Live existing, Connection fresh, Instant now) {
+        if (now.toEpochMilli() - existing.since().toEpochMilli() > RACE_WINDOW_MS) {
+            return true;
+        }
+        return dialler(fresh).compareTo(dialler(existing.connection())) < 0;
+    }
+
+    private Address dialler(Connection c) {
+        return c.initiatedLocally() ? self : c.peer();
+    }
+
+    private void readLoop(Connection c) {
+        try {
+            while (!c.isClosed()) {
+                handler.onMessage(c.peer(), WireCodec.decode(c.receive()));
+            }
+        } catch (EOFException e) {
+            drop(c, "closed by peer");
+        } catch (IOException e) {
+            drop(c, "connection lost");
+        } catch (MalformedMessageException e) {
+            LOG.info("peer {} sent a malformed message ({}); disconnecting", c.peer().scrubbed(), e.getMessage());
+            drop(c, "malformed message");
+        } catch (RuntimeException e) {
+            LOG.warn("error handling a message from {}; disconnecting", c.peer().scrubbed(), e);
+            drop(c, "handler error");
+        }
+    }
+
+    private void drop(Connection c, String why) {
+        c.close();
+        Address peer = c.peer();
+        boolean[] wasCurrent = {false};
+        live.computeIfPresent(peer, (a, l) -> {
+            wasCurrent[0] = l.connection() == c;
+            return wasCurrent[0] ? null : l;
+        });
+        if (wasCurrent[0]) {
+            LOG.debug("channel to {} down: {}", peer.scrubbed(), why);
+            handler.onDisconnected(peer);
+            if (!closed && wantsConnection.test(peer)) {
+                connect(peer);
+            }
+        }
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        scheduler.shutdownNow();
+        live.values().forEach(l -> l.connection().close());
+        live.clear();
+    }
+}

@@ -1,0 +1,105 @@
+package org.hearth.node.store;
+
+import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
+
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class MigratorTest {
+    @TempDir
+    Path dir;
+
+    private static int userVersion(Database db) {
+        return db.read(tx -> Migrator.userVersion(tx.connection()));
+    }
+
+    private static int count(Database db, String sql) {
+        return db.read(tx -> tx.queryOne(sql, r -> r.getInt(1)).orElseThrow());
+    }
+
+    private static List<Migration> withStep(Migration step) {
+        List<Migration> all = new ArrayList<>(Schema.MIGRATIONS);
+        all.add(step);
+        return all;
+    }
+
+    @Test
+    void open_newStore_appliesAllMigrationsAndSetsUserVersion() throws Exception {
+        try (Database db = TestStores.open(dir)) {
+            assertThat(userVersion(db)).isEqualTo(Schema.MIGRATIONS.size());
+            List<String> objects = db.read(tx -> tx.query(
+                    "SELECT name FROM sqlite_master WHERE type IN ('table', 'index') AND name NOT LIKE 'sqlite_%'",
+                    r -> r.getString(1)));
+            assertThat(objects).containsExactlyInAnyOrder("settings", "contacts", "messages",
+                            "messages_by_contact", "outbox", "outbox_by_peer");
+        }
+    }
+
+    @Test
+    void open_newStepAdded_appliesItExactlyOnce() throws Exception {
+        TestStores.open(dir).close();
+        Migration v2 = new Migration(Schema.MIGRATIONS.size() + 1,
+                List.of("INSERT INTO settings(key, value) VALUES ('migrated', x'01')"));
+
+        TestStores.openWith(dir, withStep(v2)).close();
+        try (Database db = TestStores.openWith(dir, withStep(v2))) {
+            assertThat(userVersion(db)).isEqualTo(v2.version());
+            assertThat(count(db, "SELECT count(*) FROM settings WHERE key = 'migrated'")).isEqualTo(1);
+        }
+    }
+
+    @Test
+    void open_stepFails_rollsItBackAndKeepsTheVersion() throws Exception {
+        TestStores.open(dir).close();
+        Migration broken = new Migration(Schema.MIGRATIONS.size() + 1, List.of(
+                "INSERT INTO settings(key, value) VALUES ('half-done', x'01')",
+                "INSERT INTO no_such_table VALUES (1)"));
+
+        assertThatThrownBy(() -> TestStores.openWith(dir, withStep(broken)))
+                .isInstanceOf(StoreException.class).hasMessageContaining("migration");
+
+        try (Database db = TestStores.open(dir)) {
+            assertThat(userVersion(db)).isEqualTo(Schema.MIGRATIONS.size());
+            assertThat(count(db, "SELECT count(*) FROM settings")).isZero();
+        }
+    }
+
+    @Test
+    void open_storeNewerThanCode_isRefusedAndUntouched() throws Exception {
+        try (Database db = TestStores.open(dir)) {
+            db.write(tx -> tx.update("PRAGMA user_version = 99"));
+        }
+        Map<String, String> before = TestStores.snapshot(dir);
+
+        assertThatThrownBy(() -> TestStores.open(dir))
+                .isInstanceOfSatisfying(StoreVersionException.class, e -> {
+                    assertThat(e.storeVersion()).isEqualTo(99);
+                    assertThat(e.supportedVersion()).isEqualTo(Schema.MIGRATIONS.size());
+                })
+                .hasMessageContaining("newer");
+        assertThat(TestStores.snapshot(dir)).isEqualTo(before);
+    }
+
+    @Test
+    void open_newStoreFailsToMigrate_leavesNothingBehind() {
+        Path home = dir.resolve("home");
+        List<Migration> broken = List.of(new Migration(1, List.of("THIS IS NOT SQL")));
+
+        assertThatThrownBy(() -> TestStores.openWith(home, broken)).isInstanceOf(StoreException.class);
+
+        assertThat(Database.exists(home)).isFalse();
+    }
+
+    @Test
+    void migrate_gapInVersions_isRejected() {
+        List<Migration> gap = List.of(new Migration(1, List.of("SELECT 1")), new Migration(3, List.of("SELECT 1")));
+
+        assertThatThrownBy(() -> TestStores.openWith(dir.resolve("gap"), gap))
+                .isInstanceOf(IllegalArgumentException.class);
+    }
+}
