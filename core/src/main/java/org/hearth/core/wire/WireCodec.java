@@ -18,6 +18,10 @@ public final class WireCodec {
     public static final int MAX_MESSAGE_BYTES = 60 * 1024;
     public static final int MAX_NAME_BYTES = 64;
     public static final int MAX_HINT_BYTES = 300;
+    public static final int MAX_KEYS_PER_SYNC = 1000;
+    public static final int MAX_FETCH_TAGS = 64;
+    public static final int MAX_FETCH_LIMIT = 500;
+    public static final int MAX_WAIT_MS = 25_000;
 
     private WireCodec() {
     }
@@ -74,7 +78,71 @@ public final class WireCodec {
             }
             case ACK -> MessageId.decode(m.getAck().getId());
             case HELLO -> checkText("endpoint hint", m.getHello().getEndpointHint(), MAX_HINT_BYTES);
+            case GROUP_INVITE -> {
+                MessageId.decode(m.getGroupInvite().getId());
+                checkSize("invite signature", m.getGroupInvite().getSignature(), 64, 64);
+            }
+            case GROUP_JOIN -> {
+                MessageId.decode(m.getGroupJoin().getId());
+                checkSize("group id", m.getGroupJoin().getGroupId(), 32, 32);
+            }
+            case EPOCH_DELIVERY -> {
+                MessageId.decode(m.getEpochDelivery().getId());
+                if (!m.getEpochDelivery().getKey().isEmpty()) {
+                    checkSize("epoch key", m.getEpochDelivery().getKey(), 32, 32);
+                }
+            }
+            case GROUP_SYNC -> {
+                MessageId.decode(m.getGroupSync().getId());
+                if (m.getGroupSync().getKeysCount() > MAX_KEYS_PER_SYNC) {
+                    throw new MalformedMessageException("too many keys in one sync");
+                }
+                for (var k : m.getGroupSync().getKeysList()) {
+                    checkSize("epoch key", k.getKey(), 32, 32);
+                    checkSize("update hash", k.getUpdateHash(), 32, 32);
+                }
+            }
+            case KEY_CATCHUP_REQUEST -> {
+                MessageId.decode(m.getKeyCatchupRequest().getId());
+                checkSize("group id", m.getKeyCatchupRequest().getGroupId(), 32, 32);
+            }
+            case RELAY_REQUEST -> checkEnvelope(m.getRelayRequest().getEnvelope());
+            case RELAY_RESPONSE -> checkText("error", m.getRelayResponse().getError().getMessage(), 200);
+            case FETCH_REQUEST -> {
+                var f = m.getFetchRequest();
+                if (f.getTagsCount() > MAX_FETCH_TAGS || f.getLimit() > MAX_FETCH_LIMIT || f.getWaitMs() > MAX_WAIT_MS) {
+                    throw new MalformedMessageException("fetch asks for too many tags or items, or waits too long");
+                }
+                for (var t : f.getTagsList()) {
+                    checkSize("routing tag", t, 16, 16);
+                }
+                if (!f.getGroupId().isEmpty()) {
+                    checkSize("group id", f.getGroupId(), 32, 32);
+                }
+            }
+            case FETCH_RESPONSE -> {
+                if (m.getFetchResponse().getEnvelopesCount() > MAX_FETCH_LIMIT) {
+                    throw new MalformedMessageException("fetch response too long");
+                }
+                for (var e : m.getFetchResponse().getEnvelopesList()) {
+                    checkEnvelope(e.getEnvelope());
+                }
+                checkText("error", m.getFetchResponse().getError().getMessage(), 200);
+            }
             case BODY_NOT_SET -> throw new MalformedMessageException("peer message has no body");
+        }
+    }
+
+    private static void checkEnvelope(org.hearth.core.wire.proto.GroupEnvelope e) throws MalformedMessageException {
+        checkSize("routing tag", e.getTag(), 16, 16);
+        checkSize("nonce", e.getNonce(), 24, 24);
+        checkSize("ciphertext", e.getCiphertext(), 16, MAX_MESSAGE_BYTES);
+    }
+
+    private static void checkSize(String what, com.google.protobuf.ByteString b, int min, int max)
+            throws MalformedMessageException {
+        if (b.size() < min || b.size() > max) {
+            throw new MalformedMessageException(what + " has " + b.size() + " bytes");
         }
     }
 

@@ -1,0 +1,120 @@
+package org.hearth.core.group;
+
+import com.google.protobuf.ByteString;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.hearth.core.bytes.SecretBytes;
+import org.hearth.core.crypto.RandomSource;
+import org.hearth.core.identity.Address;
+import org.hearth.core.identity.Identity;
+import org.hearth.core.wire.MalformedMessageException;
+import org.hearth.core.wire.proto.Change;
+import org.hearth.core.wire.proto.GroupUpdateBody;
+
+/**
+ * The manager's side of the group log, pure: an immutable {@link Session} in, the next session and the
+ * update to publish (if any) out. Changes are validated when proposed and wait in the session until the
+ * rotation policy lets the next epoch start; then they all go out in one update with one fresh key.
+ */
+public final class ManagerEngine {
+    private ManagerEngine() {
+    }
+
+    /**
+     * What the manager holds for a group. {@code pending} changes are already validated against
+     * {@code pendingState}, the state they will produce.
+     */
+    public record Session(GroupChain.Head head, List<Change> pending, GroupState pendingState, Instant epochStartedAt,
+            long messagesInEpoch, boolean rotationRequested) {
+        public Session {
+            pending = List.copyOf(pending);
+        }
+
+        public Session withMessages(long n) {
+            return new Session(head, pending, pendingState, epochStartedAt, n, rotationRequested);
+        }
+
+        public Session requestRotation() {
+            return new Session(head, pending, pendingState, epochStartedAt, messagesInEpoch, true);
+        }
+    }
+
+    /** A new epoch: its signed update and its key (to deliver to readers only). */
+    public record Issued(GroupUpdate update, SecretBytes key) {
+    }
+
+    public record Step(Session session, Optional<Issued> issued, Optional<Instant> nextCheck) {
+    }
+
+    public static Step create(Identity manager, GroupId id, String name, Map<Address, Permission> members,
+            List<org.hearth.core.identity.Endpoint> hosts, GroupPolicy policy, Instant now, RandomSource random) {
+        GroupState state = new GroupState(id, name, manager.address(), ManagerRights.ALL, members, hosts, policy);
+        GroupUpdate genesis = GroupUpdate.sign(manager, GroupUpdateBody.newBuilder()
+                .setGroupId(GroupState.bs(id.bytes())).setEpoch(0).setPrevHash(GroupState.bs(GroupUpdate.NO_PREVIOUS))
+                .setStateDigest(GroupState.bs(state.digest()))
+                .addChanges(Change.newBuilder().setCreate(state.toProto())).setTimeMs(now.toEpochMilli()).build());
+        Session s = new Session(new GroupChain.Head(state, genesis), List.of(), state, now, 0, false);
+        return new Step(s, Optional.of(new Issued(genesis, EpochKey.fresh(random))), Optional.empty());
+    }
+
+    /** Queues a change after checking it applies; throws with a user-facing reason when it does not. */
+    public static Session propose(Session s, Change change) {
+        GroupState next;
+        try {
+            next = GroupChain.applyChanges(s.pendingState(), List.of(change));
+        } catch (MalformedMessageException e) {
+            throw new IllegalArgumentException(e.getMessage());
+        }
+        List<Change> pending = new ArrayList<>(s.pending());
+        pending.add(change);
+        return new Session(s.head(), pending, next, s.epochStartedAt(), s.messagesInEpoch(), s.rotationRequested());
+    }
+
+    /** Starts the next epoch if the policy allows; otherwise says when to look again. */
+    public static Step tick(Session s, Identity manager, Instant now, RandomSource random) {
+        RotationPolicy.Decision d = RotationPolicy.decide(s.head().state().policy(), new RotationPolicy.Inputs(now,
+                s.epochStartedAt(), s.messagesInEpoch(), !s.pending().isEmpty(), s.rotationRequested()));
+        if (!d.rotateNow()) {
+            return new Step(s, Optional.empty(), d.nextCheck());
+        }
+        List<Change> changes = s.pending().isEmpty()
+                ? List.of(Change.newBuilder().setRotate(true).build()) : s.pending();
+        GroupChain.Head head = s.head();
+        GroupUpdate update = GroupUpdate.sign(manager, GroupUpdateBody.newBuilder()
+                .setGroupId(GroupState.bs(head.state().id().bytes())).setEpoch(head.epoch() + 1)
+                .setPrevHash(GroupState.bs(head.update().hash())).setStateDigest(GroupState.bs(s.pendingState().digest()))
+                .addAllChanges(changes).setTimeMs(now.toEpochMilli()).build());
+        Session next = new Session(new GroupChain.Head(s.pendingState(), update), List.of(), s.pendingState(), now, 0,
+                false);
+        Optional<Instant> ageCheck = next.head().state().policy().rotateEvery().isZero() ? Optional.empty()
+                : Optional.of(now.plus(next.head().state().policy().rotateEvery()));
+        return new Step(next, Optional.of(new Issued(update, EpochKey.fresh(random))), ageCheck);
+    }
+
+    /** Convenience for building changes. */
+    public static Change add(Address member, Permission p) {
+        return Change.newBuilder().setAdd(org.hearth.core.wire.proto.MemberChange.newBuilder()
+                .setMember(ByteString.copyFrom(member.publicKey().toByteArray())).setPermission(p.toProto())).build();
+    }
+
+    public static Change remove(Address member) {
+        return Change.newBuilder().setRemove(ByteString.copyFrom(member.publicKey().toByteArray())).build();
+    }
+
+    public static Change setPermission(Address member, Permission p) {
+        return Change.newBuilder().setSetPermission(org.hearth.core.wire.proto.MemberChange.newBuilder()
+                .setMember(ByteString.copyFrom(member.publicKey().toByteArray())).setPermission(p.toProto())).build();
+    }
+
+    public static Change setPolicy(GroupPolicy p) {
+        return Change.newBuilder().setSetPolicy(p.toProto()).build();
+    }
+
+    public static Change setHosts(List<org.hearth.core.identity.Endpoint> hosts) {
+        return Change.newBuilder().setSetHosts(org.hearth.core.wire.proto.HostList.newBuilder()
+                .addAllEndpoints(hosts.stream().map(Object::toString).toList())).build();
+    }
+}
