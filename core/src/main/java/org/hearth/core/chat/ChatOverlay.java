@@ -33,7 +33,15 @@ public record ChatOverlay(int overlay, String data) {
         if (text.isEmpty() || text.length() > MAX_TEXT_CHARS) {
             throw new IllegalArgumentException("a message has 1 to " + MAX_TEXT_CHARS + " characters");
         }
-        return new ChatOverlay(TEXT, text);
+        if (!StandardCharsets.UTF_8.newEncoder().canEncode(text)) {
+            throw new IllegalArgumentException("a message must be valid Unicode text");
+        }
+        ChatOverlay o = new ChatOverlay(TEXT, text);
+        // the receiver refuses overlays over MAX_BYTES; never send one (control characters expand 6x in JSON)
+        if (o.encode().length > MAX_BYTES) {
+            throw new IllegalArgumentException("a message is at most " + MAX_BYTES + " bytes once encoded");
+        }
+        return o;
     }
 
     public byte[] encode() {

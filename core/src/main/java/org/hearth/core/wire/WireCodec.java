@@ -106,11 +106,18 @@ public final class WireCodec {
                 MessageId.decode(m.getKeyCatchupRequest().getId());
                 checkSize("group id", m.getKeyCatchupRequest().getGroupId(), 32, 32);
             }
+            case GROUP_HEADS -> {
+                if (m.getGroupHeads().getHeadsCount() > 64) {
+                    throw new MalformedMessageException("too many group heads");
+                }
+            }
             case RELAY_REQUEST -> checkEnvelope(m.getRelayRequest().getEnvelope());
             case RELAY_RESPONSE -> checkText("error", m.getRelayResponse().getError().getMessage(), 200);
             case FETCH_REQUEST -> {
                 var f = m.getFetchRequest();
-                if (f.getTagsCount() > MAX_FETCH_TAGS || f.getLimit() > MAX_FETCH_LIMIT || f.getWaitMs() > MAX_WAIT_MS) {
+                // uint32 fields arrive as signed ints: compare unsigned, or 2^31 and more pass as negatives
+                if (f.getTagsCount() > MAX_FETCH_TAGS || Integer.compareUnsigned(f.getLimit(), MAX_FETCH_LIMIT) > 0
+                        || Integer.compareUnsigned(f.getWaitMs(), MAX_WAIT_MS) > 0) {
                     throw new MalformedMessageException("fetch asks for too many tags or items, or waits too long");
                 }
                 for (var t : f.getTagsList()) {
