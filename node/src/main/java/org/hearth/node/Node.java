@@ -2,61 +2,96 @@ package org.hearth.node;
 
 import java.io.Closeable;
 import java.io.IOException;
+import java.util.Optional;
 import org.hearth.core.identity.Address;
 import org.hearth.core.identity.Endpoint;
 import org.hearth.core.identity.HostPort;
 import org.hearth.core.identity.Identity;
 import org.hearth.node.chat.Messenger;
+import org.hearth.node.group.GroupService;
+import org.hearth.node.host.HostService;
+import org.hearth.node.peer.Deliveries;
+import org.hearth.node.peer.PeerDirectory;
 import org.hearth.node.peer.PeerManager;
+import org.hearth.node.peer.PeerRpc;
 import org.hearth.node.store.Database;
 import org.hearth.node.store.WrongPassphraseException;
 import org.hearth.node.transport.TcpTransport;
 
-/** A running node: the composition root that wires store, transport, peers and services. */
+/** A running node: the composition root that wires store, transport, peers and the roles it runs. */
 public final class Node implements Closeable {
     private final Database db;
     private final Identity identity;
     private final TcpTransport transport;
     private final PeerManager peers;
     private final Messenger messenger;
+    private final Optional<GroupService> groups;
+    private final Optional<HostService> host;
     private final Changes changes;
     private final Endpoint endpoint;
 
     private Node(Database db, Identity identity, TcpTransport transport, PeerManager peers, Messenger messenger,
-            Changes changes, Endpoint endpoint) {
-        this.changes = changes;
+            Optional<GroupService> groups, Optional<HostService> host, Changes changes, Endpoint endpoint) {
         this.db = db;
         this.identity = identity;
         this.transport = transport;
         this.peers = peers;
         this.messenger = messenger;
+        this.groups = groups;
+        this.host = host;
+        this.changes = changes;
         this.endpoint = endpoint;
     }
 
     public static Node start(NodeConfig config) throws WrongPassphraseException, IOException {
         NodeHome.Opened home = NodeHome.open(config.home(), config.passphrase());
-        TcpTransport transport = new TcpTransport(home.identity(), config.random());
+        Identity id = home.identity();
+        Database db = home.db();
+        TcpTransport transport = new TcpTransport(id, config.random());
+        Optional<HostService> host = Optional.empty();
+        Optional<GroupService> groups = Optional.empty();
         try {
             Changes changes = new Changes();
-            Messenger messenger = new Messenger(home.identity().address(), home.name(), home.db(), config.clock(),
-                    config.random(), changes);
-            PeerManager peers = new PeerManager(home.identity().address(), transport, messenger, config.clock(),
-                    config.random(), messenger::endpointOf, messenger::wantsConnection);
+            Deliveries deliveries = new Deliveries(db, config.clock());
+            PeerRpc rpc = new PeerRpc();
+            PeerDirectory directory = new PeerDirectory(db);
+            Messenger messenger = new Messenger(id.address(), home.name(), db, config.clock(), config.random(), changes,
+                    deliveries, directory);
+            host = config.roles().host() ? Optional.of(HostService.untrusted(db, config.clock())) : Optional.empty();
+            PeerManager[] peersRef = new PeerManager[1];
+            if (config.roles().chat()) {
+                groups = Optional.of(GroupService.create(id, db, config.clock(), config.random(), deliveries, rpc,
+                        directory, changes, config.roles().managedGroups(), a -> peersRef[0].isConnected(a)));
+            }
+            Dispatcher dispatcher = new Dispatcher(messenger, groups, host, rpc, deliveries, config.roles().chat());
+            PeerManager peers = new PeerManager(id.address(), transport, dispatcher, config.clock(), config.random(),
+                    a -> messenger.hintOf(a).map(hp -> new Endpoint(a, hp.host(), hp.port())), deliveries::hasPending);
+            peersRef[0] = peers;
+            deliveries.attach(peers);
+            rpc.attach(peers);
             HostPort bound = transport.listen(config.listen(), peers::accept);
             HostPort advertised = config.advertise().orElse(bound);
             messenger.attach(peers, advertised);
             messenger.connectAll();
-            return new Node(home.db(), home.identity(), transport, peers, messenger, changes,
-                    new Endpoint(home.identity().address(), advertised.host(), advertised.port()));
+            groups.ifPresent(GroupService::start);
+            return new Node(db, id, transport, peers, messenger, groups, host, changes,
+                    new Endpoint(id.address(), advertised.host(), advertised.port()));
         } catch (IOException | RuntimeException e) {
+            groups.ifPresent(GroupService::close);
+            host.ifPresent(HostService::close);
             transport.close();
-            home.db().close();
+            db.close();
             throw e;
         }
     }
 
     public Address address() {
         return identity.address();
+    }
+
+    /** The node's identity (the demo uses it to play a misbehaving manager). */
+    public Identity identity() {
+        return identity;
     }
 
     public Endpoint endpoint() {
@@ -71,8 +106,15 @@ public final class Node implements Closeable {
         return messenger;
     }
 
+    /** The managed-group service; absent on a host-only node. */
+    public GroupService groups() {
+        return groups.orElseThrow(() -> new UserError(UserError.Kind.CONFLICT, "this node does not run groups"));
+    }
+
     @Override
     public void close() {
+        groups.ifPresent(GroupService::close);
+        host.ifPresent(HostService::close);
         transport.close();
         peers.close();
         db.close();

@@ -11,9 +11,23 @@ import org.hearth.core.identity.HostPort;
  * bound listen address).
  */
 public record NodeConfig(Path home, char[] passphrase, HostPort listen, Optional<HostPort> advertise, Clock clock,
-        RandomSource random) {
+        RandomSource random, Roles roles) {
+
+    /**
+     * What this node does. A member node chats and takes part in managed groups (the experiment flag: on by
+     * default); a host node only stores and serves group envelopes.
+     */
+    public record Roles(boolean chat, boolean managedGroups, boolean host) {
+        public static final Roles MEMBER = new Roles(true, true, false);
+        public static final Roles HOST = new Roles(false, false, true);
+    }
 
     public static NodeConfig of(Path home, char[] passphrase, HostPort listen) {
-        return new NodeConfig(home, passphrase, listen, Optional.empty(), Clock.systemUTC(), RandomSource.secure());
+        return new NodeConfig(home, passphrase, listen, Optional.empty(), Clock.systemUTC(), RandomSource.secure(),
+                Roles.MEMBER);
+    }
+
+    public NodeConfig withRoles(Roles r) {
+        return new NodeConfig(home, passphrase, listen, advertise, clock, random, r);
     }
 }

@@ -15,12 +15,17 @@ import org.hearth.node.contacts.Contact;
 /** The API's resources. Responses are plain maps so the JSON shape is visible here. */
 final class ApiRoutes {
     private final Node node;
+    private final GroupRoutes groups;
 
     ApiRoutes(Node node) {
         this.node = node;
+        this.groups = new GroupRoutes(node);
     }
 
     Object route(String method, String path, Map<String, String> query, JsonNode body) {
+        if (path.equals("/v1/groups") || path.startsWith("/v1/groups/")) {
+            return groups.route(method, path, body);
+        }
         return switch (method + " " + path) {
             case "GET /v1/whoami" -> Map.of("address", node.address().text(), "endpoint", node.endpoint().toString());
             case "GET /v1/contacts" -> node.messenger().contacts("true".equals(query.get("all"))).stream()
@@ -75,7 +80,7 @@ final class ApiRoutes {
         return m;
     }
 
-    private static String text(JsonNode body, String field) {
+    static String text(JsonNode body, String field) {
         JsonNode n = body == null ? null : body.get(field);
         if (n == null || !n.isTextual()) {
             throw new UserError(UserError.Kind.INVALID, "missing field '" + field + "'");

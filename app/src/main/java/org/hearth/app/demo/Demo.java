@@ -37,7 +37,7 @@ final class Demo {
     boolean run() throws Exception {
         Path dir = Files.createTempDirectory("hearth-demo-");
         try {
-            return story(dir);
+            return story(dir) && new GroupDemo(out, dir.resolve("groups"), passphrase).run();
         } finally {
             deleteTree(dir);
         }

@@ -43,7 +43,23 @@ public final class GroupMessages {
             List<Bytes> parents, ChatOverlay overlay, Optional<SignedUpdate> announcedUpdate) {
     }
 
+    /**
+     * Seals a message. The announced update is advisory (split detection): when message and update together
+     * would not fit an envelope, the message goes without it.
+     */
     public static GroupEnvelope seal(Identity sender, EpochKey key, Instant sentAt, List<Bytes> parents,
+            ChatOverlay overlay, Optional<SignedUpdate> announce, RandomSource random) {
+        if (announce.isPresent()) {
+            try {
+                return sealOnce(sender, key, sentAt, parents, overlay, announce, random);
+            } catch (IllegalArgumentException tooLarge) {
+                return sealOnce(sender, key, sentAt, parents, overlay, Optional.empty(), random);
+            }
+        }
+        return sealOnce(sender, key, sentAt, parents, overlay, Optional.empty(), random);
+    }
+
+    private static GroupEnvelope sealOnce(Identity sender, EpochKey key, Instant sentAt, List<Bytes> parents,
             ChatOverlay overlay, Optional<SignedUpdate> announce, RandomSource random) {
         if (parents.size() > MAX_PARENTS) {
             throw new IllegalArgumentException("at most " + MAX_PARENTS + " parents");

@@ -43,9 +43,7 @@ public final class GroupState {
 
     public GroupState(GroupId id, String name, Address manager, ManagerRights rights, Map<Address, Permission> members,
             List<Endpoint> hosts, GroupPolicy policy) {
-        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES || name.chars().anyMatch(Character::isISOControl)) {
-            throw new IllegalArgumentException("a group name has at most 64 bytes and no control characters");
-        }
+        checkName(name);
         if (members.size() > MAX_MEMBERS || hosts.size() > MAX_HOSTS) {
             throw new IllegalArgumentException("too many members or hosts");
         }
@@ -60,6 +58,13 @@ public final class GroupState {
         this.members = Collections.unmodifiableSortedMap(m);
         this.hosts = List.copyOf(h);
         this.policy = policy;
+    }
+
+    /** The one rule for group names, shared by states and invites. */
+    public static void checkName(String name) {
+        if (name.getBytes(StandardCharsets.UTF_8).length > MAX_NAME_BYTES || name.chars().anyMatch(Character::isISOControl)) {
+            throw new IllegalArgumentException("a group name has at most 64 bytes and no control characters");
+        }
     }
 
     public GroupId id() {

@@ -45,6 +45,7 @@ public record Invite(GroupId groupId, String groupName, Address manager, Manager
             throw new MalformedMessageException("invite for another node");
         }
         try {
+            GroupState.checkName(b.getGroupName());
             return new Invite(GroupId.decode(b.getGroupId()), b.getGroupName(), manager,
                     ManagerRights.fromBits(b.getManagerRights()), invitee, Permission.fromProto(b.getPermission()),
                     Instant.ofEpochMilli(b.getTimeMs()), Bytes.wrap(invite.getBody().toByteArray()), sig);

@@ -9,7 +9,6 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.ConcurrentHashMap;
-import java.util.concurrent.locks.ReentrantLock;
 import org.hearth.core.chat.ChatOverlay;
 import org.hearth.core.crypto.RandomSource;
 import org.hearth.core.identity.Address;
@@ -30,6 +29,8 @@ import org.hearth.node.contacts.Contact;
 import org.hearth.node.contacts.ContactKind;
 import org.hearth.node.contacts.ContactRepository;
 import org.hearth.node.contacts.ContactStatus;
+import org.hearth.node.peer.Deliveries;
+import org.hearth.node.peer.PeerDirectory;
 import org.hearth.node.peer.PeerHandler;
 import org.hearth.node.peer.PeerManager;
 import org.hearth.node.store.Database;
@@ -43,7 +44,6 @@ import org.slf4j.LoggerFactory;
  */
 public final class Messenger implements PeerHandler {
     private static final Logger LOG = LoggerFactory.getLogger(Messenger.class);
-    private static final int PUMP_BATCH = 100;
 
     private final Address self;
     private final String selfName;
@@ -53,12 +53,16 @@ public final class Messenger implements PeerHandler {
     private final Changes changes;
     private volatile HostPort advertised;
     private volatile PeerManager peers;
-    private final Map<Address, ReentrantLock> pumpLocks = new ConcurrentHashMap<>();
-    /** Highest outbox seq sent on the current channel to each peer. */
-    private final Map<Address, Long> sentUpTo = new ConcurrentHashMap<>();
+    private final Deliveries deliveries;
+    private final PeerDirectory directory;
+    /** The latest endpoint each peer announced in its Hello, for peers that are not contacts (yet). */
+    private final Map<Address, HostPort> announced = new ConcurrentHashMap<>();
 
-    public Messenger(Address self, String selfName, Database db, Clock clock, RandomSource random, Changes changes) {
+    public Messenger(Address self, String selfName, Database db, Clock clock, RandomSource random, Changes changes,
+            Deliveries deliveries, PeerDirectory directory) {
+        this.directory = directory;
         this.changes = changes;
+        this.deliveries = deliveries;
         this.self = self;
         this.selfName = selfName;
         this.db = db;
@@ -70,6 +74,13 @@ public final class Messenger implements PeerHandler {
     public void attach(PeerManager peerManager, HostPort advertisedEndpoint) {
         this.peers = peerManager;
         this.advertised = advertisedEndpoint;
+    }
+
+    /** Where a peer can be dialled: its contact entry, else what it announced or was given, else its Hello. */
+    public Optional<HostPort> hintOf(Address peer) {
+        return db.read(tx -> ContactRepository.find(tx.connection(), peer)).flatMap(Contact::endpointHint)
+                .or(() -> directory.hint(peer))
+                .or(() -> Optional.ofNullable(announced.get(peer)));
     }
 
     // ---- user actions ----
@@ -178,28 +189,18 @@ public final class Messenger implements PeerHandler {
         }
     }
 
-    public boolean wantsConnection(Address peer) {
-        return db.read(tx -> Outbox.hasPending(tx.connection(), peer));
-    }
-
-    public Optional<Endpoint> endpointOf(Address peer) {
-        return db.read(tx -> ContactRepository.find(tx.connection(), peer))
-                .flatMap(Contact::endpointHint)
-                .map(hp -> new Endpoint(peer, hp.host(), hp.port()));
-    }
 
     // ---- peer events ----
 
     @Override
     public void onConnected(Address peer) {
         peers.send(peer, message().setHello(Hello.newBuilder().setEndpointHint(hintText())).build());
-        withPumpLock(peer, () -> sentUpTo.put(peer, 0L));
-        pump(peer);
+        deliveries.onConnected(peer);
     }
 
     @Override
     public void onDisconnected(Address peer) {
-        sentUpTo.remove(peer);
+        deliveries.onDisconnected(peer);
     }
 
     @Override
@@ -237,7 +238,7 @@ public final class Messenger implements PeerHandler {
         });
         ack(peer, r.getId());
         if (reply) {
-            pump(peer);
+            kick(peer);
         }
     }
 
@@ -298,10 +299,14 @@ public final class Messenger implements PeerHandler {
     }
 
     private void ack(Address peer, ByteString id) {
-        peers.send(peer, message().setAck(Ack.newBuilder().setId(id)).build());
+        deliveries.sendNow(peer, message().setAck(Ack.newBuilder().setId(id)).build());
     }
 
     private void updateHint(Address peer, String hintText) {
+        parseHint(hintText).ifPresent(hint -> {
+            announced.put(peer, hint);
+            directory.remember(peer, hint);
+        });
         parseHint(hintText).ifPresent(hint -> write(tx -> {
             ContactRepository.updateHint(tx.connection(), peer, hint);
             return null;
@@ -316,60 +321,12 @@ public final class Messenger implements PeerHandler {
         });
     }
 
-    // ---- outbox pump ----
-
     private void enqueue(Connection c, Address peer, MessageId id, PeerMessage.Builder m) throws SQLException {
-        Outbox.add(c, peer, id, WireCodec.encode(m.build()), clock.instant());
+        deliveries.enqueue(c, peer, id, m.build());
     }
 
-    /** Sends what is pending, or dials the peer so that it will be. */
     private void kick(Address peer) {
-        if (peers.isConnected(peer)) {
-            Thread.ofVirtual().name("pump").start(() -> pump(peer));
-        } else {
-            peers.connect(peer);
-        }
-    }
-
-    /**
-     * Sends outbox items past the last one sent on this channel, in order. One pump per peer at a time keeps
-     * the order of the outbox on the wire.
-     */
-    private void pump(Address peer) {
-        withPumpLock(peer, () -> {
-            while (true) {
-                Long after = sentUpTo.get(peer);
-                if (after == null) {
-                    return; // no channel
-                }
-                List<Outbox.Item> items = db.read(tx -> Outbox.pending(tx.connection(), peer, after, PUMP_BATCH));
-                for (Outbox.Item item : items) {
-                    PeerMessage m;
-                    try {
-                        m = WireCodec.decode(item.payload());
-                    } catch (MalformedMessageException e) {
-                        throw new IllegalStateException("outbox holds an undecodable item", e);
-                    }
-                    if (!peers.send(peer, m)) {
-                        return;
-                    }
-                    sentUpTo.put(peer, item.seq());
-                }
-                if (items.size() < PUMP_BATCH) {
-                    return;
-                }
-            }
-        });
-    }
-
-    private void withPumpLock(Address peer, Runnable r) {
-        ReentrantLock lock = pumpLocks.computeIfAbsent(peer, p -> new ReentrantLock());
-        lock.lock();
-        try {
-            r.run();
-        } finally {
-            lock.unlock();
-        }
+        deliveries.kick(peer);
     }
 
     private String hintText() {

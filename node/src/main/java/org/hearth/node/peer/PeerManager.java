@@ -51,6 +51,8 @@ public final class PeerManager implements Closeable {
     private final Predicate<Address> wantsConnection;
     private final Map<Address, Live> live = new ConcurrentHashMap<>();
     private final Set<Address> dialling = ConcurrentHashMap.newKeySet();
+    private final Map<Address, java.util.List<java.util.concurrent.CompletableFuture<Void>>> waiters =
+            new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("peer-scheduler").factory());
     private volatile boolean closed;
@@ -154,6 +156,25 @@ public final class PeerManager implements Closeable {
         }
         Thread.ofVirtual().name("peer-reader").start(() -> readLoop(c));
         handler.onConnected(peer);
+        java.util.List<java.util.concurrent.CompletableFuture<Void>> w = waiters.remove(peer);
+        if (w != null) {
+            w.forEach(f -> f.complete(null));
+        }
+    }
+
+    /** Completes once a channel to the peer is up (dialling it if needed). */
+    public java.util.concurrent.CompletableFuture<Void> whenConnected(Address peer) {
+        java.util.concurrent.CompletableFuture<Void> f = new java.util.concurrent.CompletableFuture<>();
+        java.util.List<java.util.concurrent.CompletableFuture<Void>> list =
+                waiters.computeIfAbsent(peer, p -> new java.util.concurrent.CopyOnWriteArrayList<>());
+        list.add(f);
+        f.whenComplete((r, e) -> list.remove(f)); // a cancelled wait does not linger
+        if (isConnected(peer)) {
+            f.complete(null);
+        } else {
+            connect(peer);
+        }
+        return f;
     }
 
     private boolean preferNew(Live existing, Connection fresh, Instant now) {
@@ -180,7 +201,9 @@ public final class PeerManager implements Closeable {
             LOG.info("peer {} sent a malformed message ({}); disconnecting", c.peer().scrubbed(), e.getMessage());
             drop(c, "malformed message");
         } catch (RuntimeException e) {
-            LOG.warn("error handling a message from {}; disconnecting", c.peer().scrubbed(), e);
+            if (!closed) { // while the node shuts down, handlers fail on the closed store: not worth a warning
+                LOG.warn("error handling a message from {}; disconnecting", c.peer().scrubbed(), e);
+            }
             drop(c, "handler error");
         }
     }

@@ -16,7 +16,14 @@ final class Schema {
                     "CREATE INDEX messages_by_contact ON messages(contact, seq)",
                     "CREATE TABLE outbox(seq INTEGER PRIMARY KEY AUTOINCREMENT, id BLOB NOT NULL UNIQUE,"
                             + " peer TEXT NOT NULL, payload BLOB NOT NULL, created_at INTEGER NOT NULL)",
-                    "CREATE INDEX outbox_by_peer ON outbox(peer, seq)")));
+                    "CREATE INDEX outbox_by_peer ON outbox(peer, seq)")),
+            // Host role (org.hearth.node.host): opaque envelopes filed by routing tag. AUTOINCREMENT so a seq is
+            // never reused: fetch cursors are seqs, and a reused one would hide or repeat envelopes.
+            new Migration(2, List.of(
+                    "CREATE TABLE host_envelopes(seq INTEGER PRIMARY KEY AUTOINCREMENT, id BLOB NOT NULL UNIQUE,"
+                            + " tag BLOB NOT NULL, envelope BLOB NOT NULL, received_at INTEGER NOT NULL)",
+                    "CREATE INDEX host_envelopes_by_tag ON host_envelopes(tag, seq)")),
+            GroupSchema.GROUPS);
 
     private Schema() {
     }

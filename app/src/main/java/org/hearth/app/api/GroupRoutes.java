@@ -1,0 +1,161 @@
+package org.hearth.app.api;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import java.time.Duration;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import org.hearth.core.group.GroupId;
+import org.hearth.core.group.GroupPolicy;
+import org.hearth.core.group.KeyCatchup;
+import org.hearth.core.group.Permission;
+import org.hearth.node.Node;
+import org.hearth.node.UserError;
+import org.hearth.node.group.GroupRecord;
+import org.hearth.node.group.GroupService;
+
+/** /v1/groups… resources. */
+final class GroupRoutes {
+    private static final Duration SEND_WAIT = Duration.ofSeconds(10);
+    private final Node node;
+
+    GroupRoutes(Node node) {
+        this.node = node;
+    }
+
+    Object route(String method, String path, JsonNode body) {
+        GroupService groups = node.groups();
+        String[] p = path.substring("/v1/groups".length()).split("/");
+        // p[0] is "" ; p[1] is the group id or "invites"; p[2] the sub-resource
+        if (p.length <= 1) {
+            if (method.equals("POST")) {
+                GroupId id = groups.create(ApiRoutes.text(body, "name"),
+                        List.of(ApiRoutes.endpoint(ApiRoutes.text(body, "host"))));
+                return Map.of("groupId", id.hex());
+            }
+            return groups.groups().stream().map(GroupRoutes::summary).toList();
+        }
+        if (p[1].equals("invites")) {
+            return groups.invites().stream().map(GroupRoutes::summary).toList();
+        }
+        GroupId id = groupId(p[1]);
+        String sub = p.length > 2 ? p[2] : "status";
+        return switch (method + " " + sub) {
+            case "GET status" -> status(groups, id);
+            case "GET members" -> members(groups.group(id));
+            case "GET messages" -> groups.messages(id).stream().map(m -> {
+                Map<String, Object> o = new LinkedHashMap<>();
+                o.put("id", m.id().hex());
+                o.put("sender", m.sender().text());
+                o.put("text", m.text());
+                o.put("sentAt", m.sentAt().toString());
+                o.put("epoch", m.epoch());
+                return o;
+            }).toList();
+            case "GET proofs" -> groups.proofs(id).stream().map(pr -> Map.of("epoch", pr.epoch(), "manager",
+                    pr.manager().text(), "first", hex(pr.first()), "second", hex(pr.second()))).toList();
+            case "POST members" -> {
+                groups.add(id, ApiRoutes.endpoint(ApiRoutes.text(body, "endpoint")),
+                        body.path("readOnly").asBoolean(false) ? Permission.READ : Permission.WRITE);
+                yield Map.of("ok", true);
+            }
+            case "POST remove" -> {
+                groups.remove(id, ApiRoutes.address(ApiRoutes.text(body, "address")));
+                yield Map.of("ok", true);
+            }
+            case "POST permission" -> {
+                groups.setPermission(id, ApiRoutes.address(ApiRoutes.text(body, "address")),
+                        "read".equals(ApiRoutes.text(body, "permission")) ? Permission.READ : Permission.WRITE);
+                yield Map.of("ok", true);
+            }
+            case "POST accept" -> {
+                groups.accept(id);
+                yield Map.of("ok", true);
+            }
+            case "POST rotate" -> {
+                groups.rotate(id);
+                yield Map.of("ok", true);
+            }
+            case "POST policy" -> {
+                groups.setPolicy(id, policy(groups.group(id), body));
+                yield Map.of("ok", true);
+            }
+            case "POST messages" -> Map.of("outcome", switch (groups.send(id, ApiRoutes.text(body, "text"), SEND_WAIT)) {
+                case STORED_BY_HOST -> "stored";
+                case QUEUED -> "queued";
+            });
+            default -> throw new ApiException(404, "no such group resource: " + method + " " + sub);
+        };
+    }
+
+    private static Map<String, Object> summary(GroupRecord g) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("groupId", g.id().hex());
+        o.put("name", g.name());
+        o.put("manager", g.manager().text());
+        o.put("role", g.role().name().toLowerCase());
+        o.put("status", g.status().name().toLowerCase());
+        o.put("permission", g.permission().wire());
+        return o;
+    }
+
+    private static Map<String, Object> status(GroupService groups, GroupId id) {
+        GroupRecord g = groups.group(id);
+        Map<String, Object> o = summary(g);
+        o.put("epoch", g.epoch());
+        o.put("stateHash", g.head().map(h -> h.state().digest().hex()).orElse(""));
+        o.put("hosts", g.head().map(h -> h.state().hosts().stream().map(Object::toString).toList()).orElse(List.of()));
+        o.put("keyEpochs", groups.heldKeyEpochs(id));
+        o.put("alarms", groups.alarms(id).stream().map(a -> Map.of("kind", a.kind(), "detail", a.detail(), "at",
+                a.at().toString())).toList());
+        g.head().ifPresent(h -> o.put("policy", policyJson(h.state().policy())));
+        return o;
+    }
+
+    private static List<Map<String, Object>> members(GroupRecord g) {
+        return g.head().map(h -> h.state().members().entrySet().stream().map(e -> {
+            Map<String, Object> o = new LinkedHashMap<>();
+            o.put("address", e.getKey().text());
+            o.put("permission", e.getValue().wire());
+            return o;
+        }).toList()).orElse(List.of());
+    }
+
+    private static Map<String, Object> policyJson(GroupPolicy p) {
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("rotateEvery", Durations.format(p.rotateEvery()));
+        o.put("rotateAfterMessages", p.rotateAfterMessages());
+        o.put("minRotationInterval", Durations.format(p.minRotationInterval()));
+        o.put("keyCatchup", p.keyCatchup().wire());
+        o.put("keyRetention", Durations.format(p.keyRetention()));
+        return o;
+    }
+
+    private static GroupPolicy policy(GroupRecord g, JsonNode b) {
+        GroupPolicy cur = g.head().orElseThrow(() -> new UserError(UserError.Kind.CONFLICT, "group has no state yet"))
+                .state().policy();
+        try {
+            return new GroupPolicy(
+                    b.hasNonNull("rotateEvery") ? Durations.parse(b.get("rotateEvery").asText()) : cur.rotateEvery(),
+                    b.hasNonNull("rotateAfterMessages") ? b.get("rotateAfterMessages").asLong() : cur.rotateAfterMessages(),
+                    b.hasNonNull("minRotationInterval") ? Durations.parse(b.get("minRotationInterval").asText())
+                            : cur.minRotationInterval(),
+                    b.hasNonNull("keyCatchup") ? KeyCatchup.parse(b.get("keyCatchup").asText()) : cur.keyCatchup(),
+                    b.hasNonNull("keyRetention") ? Durations.parse(b.get("keyRetention").asText()) : cur.keyRetention());
+        } catch (IllegalArgumentException e) {
+            throw new UserError(UserError.Kind.INVALID, e.getMessage());
+        }
+    }
+
+    static GroupId groupId(String s) {
+        try {
+            return GroupId.parse(s);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(UserError.Kind.INVALID, "invalid group id: " + e.getMessage());
+        }
+    }
+
+    private static String hex(byte[] b) {
+        return java.util.HexFormat.of().formatHex(b);
+    }
+}

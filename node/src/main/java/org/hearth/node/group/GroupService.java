@@ -1,0 +1,273 @@
+package org.hearth.node.group;
+
+import java.io.Closeable;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.concurrent.Executors;
+import java.util.concurrent.ScheduledExecutorService;
+import java.util.concurrent.TimeUnit;
+import org.hearth.core.group.GroupChain;
+import org.hearth.core.group.GroupId;
+import org.hearth.core.group.GroupPolicy;
+import org.hearth.core.group.GroupState;
+import org.hearth.core.group.ManagerEngine;
+import org.hearth.core.group.Permission;
+import org.hearth.core.identity.Address;
+import org.hearth.core.identity.Endpoint;
+import org.hearth.core.wire.MalformedMessageException;
+import org.hearth.core.wire.proto.GroupHeads;
+import org.hearth.core.wire.proto.PeerMessage;
+import org.hearth.core.wire.proto.SignedUpdate;
+import org.hearth.node.UserError;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Managed groups on this node: the manager role for groups it manages, the member role for groups it was
+ * invited to, and the traffic to their hosts. Behind the {@code managed-groups} experiment flag.
+ */
+public final class GroupService implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupService.class);
+    private static final Duration SWEEP = Duration.ofMillis(500);
+
+    private final GroupContext ctx;
+    private final boolean enabled;
+    private final ManagerRole manager;
+    private final MemberRole member;
+    private final GroupTraffic traffic;
+    private final ScheduledExecutorService scheduler =
+            Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("groups").factory());
+
+    public GroupService(GroupContext ctx, boolean enabled, java.util.function.Predicate<Address> online) {
+        this.ctx = ctx;
+        this.enabled = enabled;
+        this.manager = new ManagerRole(ctx, online);
+        this.member = new MemberRole(ctx, this::keysChanged);
+        this.traffic = new GroupTraffic(ctx, member, manager);
+    }
+
+    public static GroupService create(org.hearth.core.identity.Identity identity, org.hearth.node.store.Database db,
+            java.time.Clock clock, org.hearth.core.crypto.RandomSource random, org.hearth.node.peer.Deliveries deliveries,
+            org.hearth.node.peer.PeerRpc rpc, org.hearth.node.peer.PeerDirectory directory,
+            org.hearth.node.Changes changes, boolean enabled, java.util.function.Predicate<Address> online) {
+        return new GroupService(new GroupContext(identity, db, clock, random, deliveries, rpc, directory, changes),
+                enabled, online);
+    }
+
+    public void start() {
+        if (!enabled) {
+            return;
+        }
+        scheduler.scheduleWithFixedDelay(this::sweep, 0, SWEEP.toMillis(), TimeUnit.MILLISECONDS);
+        traffic.refresh();
+        traffic.retryRelays();
+    }
+
+    private void sweep() {
+        try {
+            for (GroupId id : manager.managedGroups()) {
+                manager.tick(id);
+            }
+            member.expireKeys();
+            traffic.ensureLoops();
+        } catch (RuntimeException e) {
+            LOG.warn("group maintenance failed: {}", e.toString());
+        }
+    }
+
+    private void keysChanged() {
+        traffic.refresh();
+    }
+
+    private void requireEnabled() {
+        if (!enabled) {
+            throw new UserError(UserError.Kind.CONFLICT, "managed groups are turned off on this node");
+        }
+    }
+
+    // ---- manager commands ----
+
+    public GroupId create(String name, List<Endpoint> hosts) {
+        requireEnabled();
+        if (hosts.isEmpty()) {
+            throw new UserError(UserError.Kind.INVALID, "a group needs a host");
+        }
+        try {
+            GroupId id = manager.create(name, hosts, GroupPolicy.DEFAULT);
+            traffic.refresh();
+            return id;
+        } catch (IllegalArgumentException e) {
+            throw new UserError(UserError.Kind.INVALID, e.getMessage());
+        }
+    }
+
+    public void add(GroupId id, Endpoint who, Permission p) {
+        requireEnabled();
+        ctx.directory().remember(who);
+        change(id, ManagerEngine.add(who.address(), p));
+    }
+
+    public void remove(GroupId id, Address who) {
+        requireEnabled();
+        change(id, ManagerEngine.remove(who));
+    }
+
+    public void setPermission(GroupId id, Address who, Permission p) {
+        requireEnabled();
+        change(id, ManagerEngine.setPermission(who, p));
+    }
+
+    public void setPolicy(GroupId id, GroupPolicy p) {
+        requireEnabled();
+        change(id, ManagerEngine.setPolicy(p));
+    }
+
+    public void rotate(GroupId id) {
+        requireEnabled();
+        manager.requestRotation(id);
+        manager.tick(id);
+        traffic.refresh();
+    }
+
+    private void change(GroupId id, org.hearth.core.wire.proto.Change c) {
+        manager.propose(id, c);
+        manager.tick(id);
+        traffic.refresh();
+    }
+
+    // ---- member commands ----
+
+    public List<GroupRecord> invites() {
+        return ctx.read(GroupRepository::all).stream().filter(g -> g.status() == GroupRecord.Status.INVITED).toList();
+    }
+
+    public void accept(GroupId id) {
+        requireEnabled();
+        member.accept(id);
+    }
+
+    public GroupTraffic.SendOutcome send(GroupId id, String text, Duration wait) {
+        requireEnabled();
+        return traffic.send(id, text, wait);
+    }
+
+    // ---- views ----
+
+    public GroupRecord group(GroupId id) {
+        return ctx.read(tx -> GroupRepository.find(tx, id))
+                .orElseThrow(() -> new UserError(UserError.Kind.NOT_FOUND, "no such group"));
+    }
+
+    public List<GroupRecord> groups() {
+        return ctx.read(GroupRepository::all);
+    }
+
+    public List<GroupMessageView> messages(GroupId id) {
+        group(id);
+        return ctx.read(tx -> GroupRepository.messages(tx, id));
+    }
+
+    public List<GroupAlarm> alarms(GroupId id) {
+        return ctx.read(tx -> GroupRepository.alarms(tx, id));
+    }
+
+    public List<GroupProof> proofs(GroupId id) {
+        return ctx.read(tx -> GroupRepository.proofs(tx, id));
+    }
+
+    public List<Long> heldKeyEpochs(GroupId id) {
+        return ctx.read(tx -> GroupRepository.keys(tx, id)).stream().map(k -> k.epoch()).toList();
+    }
+
+    // ---- peer events ----
+
+    /** Whether this service handles the message type. */
+    public static boolean handles(PeerMessage.BodyCase c) {
+        return switch (c) {
+            case GROUP_INVITE, GROUP_JOIN, EPOCH_DELIVERY, GROUP_SYNC, KEY_CATCHUP_REQUEST, GROUP_HEADS -> true;
+            default -> false;
+        };
+    }
+
+    /** Handles a group message; returns the durable item id to acknowledge after commit, if any. */
+    public Optional<com.google.protobuf.ByteString> onMessage(Address from, PeerMessage m) throws MalformedMessageException {
+        if (!enabled) {
+            LOG.info("managed groups are turned off on this node; ignoring a group message");
+            return durableId(m);
+        }
+        switch (m.getBodyCase()) {
+            case GROUP_INVITE -> member.onInvite(from, m.getGroupInvite());
+            case GROUP_JOIN -> manager.onJoin(from, groupId(m.getGroupJoin().getGroupId()));
+            case EPOCH_DELIVERY -> member.onDelivery(from, m.getEpochDelivery());
+            case GROUP_SYNC -> member.onSync(from, m.getGroupSync());
+            case KEY_CATCHUP_REQUEST -> manager.onCatchup(from, groupId(m.getKeyCatchupRequest().getGroupId()));
+            case GROUP_HEADS -> onHeads(from, m.getGroupHeads());
+            default -> throw new IllegalArgumentException("not a group message");
+        }
+        return durableId(m);
+    }
+
+    private static Optional<com.google.protobuf.ByteString> durableId(PeerMessage m) {
+        return switch (m.getBodyCase()) {
+            case GROUP_INVITE -> Optional.of(m.getGroupInvite().getId());
+            case GROUP_JOIN -> Optional.of(m.getGroupJoin().getId());
+            case EPOCH_DELIVERY -> Optional.of(m.getEpochDelivery().getId());
+            case GROUP_SYNC -> Optional.of(m.getGroupSync().getId());
+            case KEY_CATCHUP_REQUEST -> Optional.of(m.getKeyCatchupRequest().getId());
+            default -> Optional.empty();
+        };
+    }
+
+    private static GroupId groupId(com.google.protobuf.ByteString b) throws MalformedMessageException {
+        if (b.size() != GroupId.LENGTH) {
+            throw new MalformedMessageException("group id must be 32 bytes");
+        }
+        return new GroupId(org.hearth.core.bytes.Bytes.wrap(b.toByteArray()));
+    }
+
+    /** When a peer connects: the manager may owe it the latest key; members compare heads for splits. */
+    public void onConnected(Address peer) {
+        if (!enabled) {
+            return;
+        }
+        manager.onMemberConnected(peer);
+        List<SignedUpdate> shared = new ArrayList<>();
+        for (GroupRecord g : groups()) {
+            g.head().filter(h -> g.role() == GroupRecord.Role.MEMBER && h.state().members().containsKey(peer))
+                    .ifPresent(h -> shared.add(h.update().signed()));
+        }
+        if (!shared.isEmpty()) {
+            ctx.deliveries().sendNow(peer, GroupContext.message()
+                    .setGroupHeads(GroupHeads.newBuilder().addAllHeads(shared.subList(0, Math.min(64, shared.size()))))
+                    .build());
+        }
+        traffic.retryRelays();
+    }
+
+    private void onHeads(Address from, GroupHeads heads) {
+        ctx.write(tx -> {
+            for (SignedUpdate h : heads.getHeadsList()) {
+                org.hearth.core.group.GroupUpdate u;
+                try {
+                    u = org.hearth.core.group.GroupUpdate.parse(h);
+                } catch (MalformedMessageException e) {
+                    continue;
+                }
+                Optional<GroupRecord> g = GroupRepository.find(tx, u.groupId());
+                if (g.isPresent() && g.get().head().map(GroupChain.Head::state).map(GroupState::members)
+                        .map(ms -> ms.containsKey(from)).orElse(false)) {
+                    member.checkForeignUpdate(tx, g.get(), h);
+                }
+            }
+            return null;
+        });
+    }
+
+    @Override
+    public void close() {
+        scheduler.shutdownNow();
+        traffic.close();
+    }
+}

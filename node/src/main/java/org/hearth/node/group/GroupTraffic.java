@@ -1,0 +1,312 @@
+package org.hearth.node.group;
+
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.io.Closeable;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import org.hearth.core.bytes.Bytes;
+import org.hearth.core.chat.ChatOverlay;
+import org.hearth.core.crypto.CryptoException;
+import org.hearth.core.group.EpochKey;
+import org.hearth.core.group.GroupId;
+import org.hearth.core.group.GroupMessages;
+import org.hearth.core.group.GroupState;
+import org.hearth.core.group.Permission;
+import org.hearth.core.identity.Address;
+import org.hearth.core.identity.Endpoint;
+import org.hearth.core.wire.MalformedMessageException;
+import org.hearth.core.wire.WireCodec;
+import org.hearth.core.wire.proto.FetchRequest;
+import org.hearth.core.wire.proto.FetchResponse;
+import org.hearth.core.wire.proto.GroupEnvelope;
+import org.hearth.core.wire.proto.HostedEnvelope;
+import org.hearth.core.wire.proto.PeerMessage;
+import org.hearth.core.wire.proto.RelayRequest;
+import org.hearth.node.UserError;
+import org.hearth.node.store.Transaction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * Group messages between this node and the group's hosts: sealing and relaying what the user sends (kept in
+ * {@code group_relays} until a host acknowledges it), and one long-polling fetch loop per group and host that
+ * opens, verifies and stores what arrives, advancing a per-epoch cursor in the same transaction.
+ */
+final class GroupTraffic implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupTraffic.class);
+    static final Duration RPC_TIMEOUT = Duration.ofSeconds(30);
+    static final int LONG_POLL_MS = 20_000;
+    private static final Duration RETRY = Duration.ofSeconds(2);
+
+    /** What happened to a message the user sent. */
+    public enum SendOutcome { STORED_BY_HOST, QUEUED }
+
+    private final GroupContext ctx;
+    private final MemberRole member;
+    private final ManagerRole manager;
+    private final Map<String, Thread> loops = new ConcurrentHashMap<>();
+    private final Map<String, CompletableFuture<Void>> wakeups = new ConcurrentHashMap<>();
+    private volatile boolean closed;
+
+    GroupTraffic(GroupContext ctx, MemberRole member, ManagerRole manager) {
+        this.ctx = ctx;
+        this.member = member;
+        this.manager = manager;
+    }
+
+    // ---- sending ----
+
+    /** Seals and stores a message, relays it, and waits up to {@code wait} for a host's acknowledgement. */
+    SendOutcome send(GroupId id, String text, Duration wait) {
+        ChatOverlay overlay;
+        try {
+            overlay = ChatOverlay.text(text);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(UserError.Kind.INVALID, e.getMessage());
+        }
+        Address self = ctx.identity().address();
+        record Sealed(GroupEnvelope envelope, List<Endpoint> hosts) {
+        }
+        Sealed sealed = ctx.write(tx -> {
+            GroupRecord g = GroupRepository.find(tx, id)
+                    .orElseThrow(() -> new UserError(UserError.Kind.NOT_FOUND, "no such group"));
+            if (g.status() == GroupRecord.Status.REMOVED) {
+                throw new UserError(UserError.Kind.CONFLICT, "removed from this group");
+            }
+            if (g.head().isEmpty() || g.status() != GroupRecord.Status.JOINED && g.role() != GroupRecord.Role.MANAGER) {
+                throw new UserError(UserError.Kind.CONFLICT, "not joined yet (accept the invite first)");
+            }
+            GroupState state = g.head().get().state();
+            boolean writer = state.permissionOf(self).map(Permission::canWrite).orElse(false)
+                    || g.role() == GroupRecord.Role.MANAGER;
+            if (!writer) {
+                throw new UserError(UserError.Kind.CONFLICT, "not a writer of this group");
+            }
+            EpochKey key = GroupRepository.key(tx, id, g.epoch()).orElseThrow(() -> new UserError(
+                    UserError.Kind.CONFLICT, "the key of the current epoch has not arrived yet; try again shortly"));
+            boolean announce = !GroupRepository.sentInEpoch(tx, id, g.epoch(), self);
+            GroupEnvelope env = GroupMessages.seal(ctx.identity(), key, ctx.clock().instant(),
+                    GroupRepository.latestMessageIds(tx, id, 3), overlay,
+                    announce ? Optional.of(g.head().get().update().signed()) : Optional.empty(), ctx.random());
+            Bytes msgId = GroupMessages.id(env);
+            Instant now = ctx.clock().instant();
+            GroupRepository.insertMessage(tx, id, msgId, g.epoch(), self, text, now, now);
+            for (Endpoint h : state.hosts()) {
+                GroupRepository.addRelay(tx, msgId, id, h.address().text(), env.toByteArray(), now);
+            }
+            return new Sealed(env, state.hosts());
+        });
+        List<CompletableFuture<Boolean>> acks = new ArrayList<>();
+        for (Endpoint h : sealed.hosts()) {
+            acks.add(relay(h.address(), sealed.envelope()));
+        }
+        return awaitAny(acks, wait) ? SendOutcome.STORED_BY_HOST : SendOutcome.QUEUED;
+    }
+
+    /** Relays one envelope; true once the host committed it. A refusal is a UserError with the host's reason. */
+    private CompletableFuture<Boolean> relay(Address host, GroupEnvelope env) {
+        return ctx.rpc().call(host, rid -> GroupContext.message().setRelayRequest(RelayRequest.newBuilder()
+                .setRequestId(rid).setEnvelope(env)).build(), RPC_TIMEOUT).thenApply(resp -> {
+                    if (resp.getRelayResponse().hasError()) {
+                        dropRelay(host, env);
+                        throw new UserError(UserError.Kind.CONFLICT, "refused by the host: "
+                                + resp.getRelayResponse().getError().getMessage());
+                    }
+                    dropRelay(host, env);
+                    return true;
+                });
+    }
+
+    private void dropRelay(Address host, GroupEnvelope env) {
+        Bytes id = GroupMessages.id(env);
+        ctx.db().write(tx -> tx.update("DELETE FROM group_relays WHERE message_id = ? AND host = ?", id, host.text()));
+    }
+
+    private static boolean awaitAny(List<CompletableFuture<Boolean>> acks, Duration wait) {
+        if (acks.isEmpty()) {
+            return false;
+        }
+        try {
+            return (Boolean) CompletableFuture.anyOf(acks.toArray(CompletableFuture[]::new))
+                    .get(wait.toMillis(), TimeUnit.MILLISECONDS);
+        } catch (TimeoutException e) {
+            return false;
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UserError u) {
+                throw u;
+            }
+            return false; // unreachable or channel lost: the relay stays queued
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        }
+    }
+
+    /** Retries relays that no host has acknowledged yet (after a restart or an outage). */
+    void retryRelays() {
+        for (GroupRepository.Relay r : ctx.read(GroupRepository::relays)) {
+            try {
+                Address host = Address.parse(r.host());
+                relay(host, GroupEnvelope.parseFrom(r.envelope())).exceptionally(e -> false);
+            } catch (Exception e) {
+                LOG.debug("queued relay skipped: {}", e.getMessage());
+            }
+        }
+    }
+
+    // ---- fetching ----
+
+    /** Starts missing fetch loops and wakes the running ones so they ask with the keys held now. */
+    void refresh() {
+        ensureLoops();
+        wakeups.values().forEach(w -> w.complete(null));
+    }
+
+    /** Makes sure a fetch loop runs for every (group, host) this node holds a state for. */
+    void ensureLoops() {
+        if (closed) {
+            return;
+        }
+        for (GroupRecord g : ctx.read(GroupRepository::all)) {
+            if (g.head().isEmpty() || g.status() == GroupRecord.Status.INVITED) {
+                continue;
+            }
+            for (Endpoint h : g.head().get().state().hosts()) {
+                String k = g.id().hex() + "/" + h.address().text();
+                loops.computeIfAbsent(k, x -> Thread.ofVirtual().name("fetch").start(() -> fetchLoop(g.id(), h.address(), k)));
+            }
+        }
+    }
+
+    private void fetchLoop(GroupId id, Address host, String loopKey) {
+        try {
+            while (!closed) {
+                Optional<GroupRecord> g = ctx.read(tx -> GroupRepository.find(tx, id));
+                if (g.isEmpty() || g.get().head().isEmpty()
+                        || g.get().head().get().state().hosts().stream().noneMatch(h -> h.address().equals(host))) {
+                    return; // group gone or moved away from this host
+                }
+                CompletableFuture<Void> wake = new CompletableFuture<>();
+                wakeups.put(loopKey, wake);
+                if (!fetchOnce(g.get(), host, wake)) {
+                    wake.completeOnTimeout(null, RETRY.toMillis(), TimeUnit.MILLISECONDS).join();
+                }
+            }
+        } catch (RuntimeException e) {
+            if (!closed) {
+                LOG.warn("fetch loop stopped: {}", e.toString());
+            }
+        } finally {
+            loops.remove(loopKey);
+            wakeups.remove(loopKey);
+        }
+    }
+
+    /**
+     * One request for the epochs with the lowest cursor (usually every held epoch at once); long-polls when
+     * all held epochs are caught up. Returns false when there was nothing to ask for or the host failed.
+     */
+    private boolean fetchOnce(GroupRecord g, Address host, CompletableFuture<Void> wake) {
+        Map<Long, EpochKey> keys = new TreeMap<>();
+        Map<Long, Long> cursors = new HashMap<>();
+        ctx.read(tx -> {
+            for (EpochKey k : GroupRepository.keys(tx, g.id())) {
+                keys.put(k.epoch(), k);
+                cursors.put(k.epoch(), GroupRepository.cursor(tx, g.id(), host.text(), k.epoch()));
+            }
+            return null;
+        });
+        if (keys.isEmpty()) {
+            return false;
+        }
+        long low = cursors.values().stream().min(Long::compare).orElse(0L);
+        List<EpochKey> asked = keys.values().stream().filter(k -> cursors.get(k.epoch()) == low).toList();
+        boolean allCaughtUp = asked.size() == keys.size();
+        FetchRequest.Builder req = FetchRequest.newBuilder().setCursor(low).setLimit(WireCodec.MAX_FETCH_LIMIT)
+                .setWaitMs(allCaughtUp ? LONG_POLL_MS : 0).setGroupId(WireCodec.bytes(g.id().bytes()));
+        asked.forEach(k -> req.addTags(WireCodec.bytes(k.tag())));
+        CompletableFuture<PeerMessage> call = ctx.rpc().call(host,
+                rid -> GroupContext.message().setFetchRequest(req.setRequestId(rid)).build(),
+                Duration.ofMillis(LONG_POLL_MS).plus(RPC_TIMEOUT));
+        CompletableFuture.anyOf(call, wake).exceptionally(e -> null).join();
+        if (!call.isDone() || call.isCompletedExceptionally()) {
+            return wake.isDone(); // woken for new keys: ask again at once
+        }
+        FetchResponse resp = call.join().getFetchResponse();
+        if (resp.hasError()) {
+            LOG.debug("a host refused a fetch: {}", resp.getError().getMessage());
+            return false;
+        }
+        store(g.id(), host, asked, resp);
+        return true;
+    }
+
+    private void store(GroupId id, Address host, List<EpochKey> asked, FetchResponse resp) {
+        Map<Bytes, EpochKey> byTag = new HashMap<>();
+        asked.forEach(k -> byTag.put(k.tag(), k));
+        ctx.write(tx -> {
+            GroupRecord g = GroupRepository.find(tx, id).orElseThrow();
+            for (HostedEnvelope he : resp.getEnvelopesList()) {
+                EpochKey k = byTag.get(Bytes.wrap(he.getEnvelope().getTag().toByteArray()));
+                if (k != null) {
+                    accept(tx, g, k, he.getEnvelope());
+                }
+            }
+            for (EpochKey k : asked) {
+                GroupRepository.setCursor(tx, id, host.text(), k.epoch(), resp.getNextCursor());
+            }
+            return null;
+        });
+    }
+
+    /** Opens, verifies and stores one envelope; anything wrong with it becomes an alarm, never an exception. */
+    private void accept(Transaction tx, GroupRecord g, EpochKey k, GroupEnvelope env) throws SQLException {
+        Instant now = ctx.clock().instant();
+        GroupMessages.Opened m;
+        try {
+            m = GroupMessages.open(env, k);
+        } catch (CryptoException | MalformedMessageException e) {
+            GroupRepository.alarm(tx, g.id(), "bad-message", "a message failed to open or verify: " + e.getMessage(), now);
+            return;
+        }
+        Optional<GroupState> stateAtEpoch = GroupRepository.stateAt(tx, g.id(), m.epoch());
+        boolean writer = m.sender().equals(g.manager()) || stateAtEpoch
+                .flatMap(s -> s.permissionOf(m.sender())).map(Permission::canWrite).orElse(false);
+        if (!writer) {
+            GroupRepository.alarm(tx, g.id(), "not-a-writer", "a message from a member without write permission", now);
+            return;
+        }
+        if (!m.updateHash().equals(k.updateHash())) {
+            GroupRepository.alarm(tx, g.id(), "split", "a member's message carries another state for epoch "
+                    + m.epoch(), now);
+        }
+        if (m.announcedUpdate().isPresent()) {
+            member.checkForeignUpdate(tx, g, m.announcedUpdate().get());
+        }
+        String text = m.overlay().overlay() == ChatOverlay.TEXT ? m.overlay().data()
+                : "[unsupported message type " + m.overlay().overlay() + "]";
+        if (GroupRepository.insertMessage(tx, g.id(), m.id(), m.epoch(), m.sender(), text, m.sentAt(), now)) {
+            manager.countMessage(tx, GroupRepository.find(tx, g.id()).orElseThrow(), m.epoch());
+        }
+    }
+
+
+    @Override
+    public void close() {
+        closed = true;
+        wakeups.values().forEach(w -> w.complete(null));
+        loops.values().forEach(Thread::interrupt);
+    }
+}

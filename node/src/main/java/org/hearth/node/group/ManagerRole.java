@@ -1,0 +1,274 @@
+package org.hearth.node.group;
+
+import com.google.protobuf.ByteString;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
+import org.hearth.core.bytes.Bytes;
+import org.hearth.core.group.EpochKey;
+import org.hearth.core.group.GroupChain;
+import org.hearth.core.group.GroupId;
+import org.hearth.core.group.GroupPolicy;
+import org.hearth.core.group.GroupState;
+import org.hearth.core.group.Invite;
+import org.hearth.core.group.KeyCatchup;
+import org.hearth.core.group.ManagerEngine;
+import org.hearth.core.group.Permission;
+import org.hearth.core.identity.Address;
+import org.hearth.core.identity.Endpoint;
+import org.hearth.core.wire.MessageId;
+import org.hearth.core.wire.proto.Change;
+import org.hearth.core.wire.proto.EpochDelivery;
+import org.hearth.core.wire.proto.GroupSync;
+import org.hearth.node.UserError;
+import org.hearth.node.store.Transaction;
+
+/**
+ * The manager role: keeps the member list, turns changes into signed updates when the rotation policy
+ * allows, and delivers each update to every member over its own channel, with the epoch key for readers.
+ * Deliveries go through the durable outbox, so offline members get them when they return; what keys they
+ * get then is the group's catch-up policy.
+ */
+final class ManagerRole {
+    private final GroupContext ctx;
+    private final java.util.function.Predicate<Address> online;
+
+    ManagerRole(GroupContext ctx, java.util.function.Predicate<Address> online) {
+        this.ctx = ctx;
+        this.online = online;
+    }
+
+    GroupId create(String name, List<Endpoint> hosts, GroupPolicy policy) {
+        GroupId id = GroupId.random(ctx.random());
+        Instant now = ctx.clock().instant();
+        ManagerEngine.Step step = ManagerEngine.create(ctx.identity(), id, name, Map.of(), hosts, policy, now,
+                ctx.random());
+        hosts.forEach(ctx.directory()::remember);
+        ManagerEngine.Issued genesis = step.issued().orElseThrow();
+        GroupChain.Head head = step.session().head();
+        ctx.write(tx -> {
+            GroupRepository.insert(tx, new GroupRecord(id, name, ctx.identity().address(), GroupRecord.Role.MANAGER,
+                    GroupRecord.Status.JOINED, Permission.WRITE, Optional.of(head), now, 0, List.of(), false), now);
+            GroupRepository.putUpdate(tx, head);
+            GroupRepository.putKey(tx, new EpochKey(id, 0, genesis.update().hash(), genesis.key()));
+            return null;
+        });
+        return id;
+    }
+
+    /** Queues a change (validated now); it goes out with the next rotation the policy allows. */
+    void propose(GroupId id, Change change) {
+        ctx.write(tx -> {
+            GroupRecord g = managed(tx, id);
+            ManagerEngine.Session s;
+            try {
+                s = ManagerEngine.propose(session(g), change);
+            } catch (IllegalArgumentException e) {
+                throw new UserError(UserError.Kind.CONFLICT, e.getMessage());
+            }
+            GroupRepository.save(tx, withSession(g, s));
+            return null;
+        });
+    }
+
+    void requestRotation(GroupId id) {
+        ctx.write(tx -> {
+            GroupRecord g = managed(tx, id);
+            GroupRepository.save(tx, withSession(g, session(g).requestRotation()));
+            return null;
+        });
+    }
+
+    /**
+     * Starts the next epoch of a group when its policy allows, delivering it; returns when to look again.
+     * The whole step (new head, key, every delivery) commits in one transaction.
+     */
+    Optional<Instant> tick(GroupId id) {
+        Set<Address> recipients = new HashSet<>();
+        Optional<Instant> next = ctx.write(tx -> {
+            GroupRecord g = managed(tx, id);
+            ManagerEngine.Step step = ManagerEngine.tick(session(g), ctx.identity(), ctx.clock().instant(), ctx.random());
+            if (step.issued().isEmpty()) {
+                return step.nextCheck();
+            }
+            recipients.addAll(publish(tx, g, step));
+            return step.nextCheck();
+        });
+        recipients.forEach(ctx.deliveries()::kick);
+        return next;
+    }
+
+    private Set<Address> publish(Transaction tx, GroupRecord g, ManagerEngine.Step step) throws SQLException {
+        ManagerEngine.Issued issued = step.issued().orElseThrow();
+        GroupChain.Head head = step.session().head();
+        GroupState before = g.head().orElseThrow().state();
+        GroupState after = head.state();
+        Instant now = ctx.clock().instant();
+        EpochKey key = new EpochKey(g.id(), head.epoch(), issued.update().hash(), issued.key());
+        GroupRepository.save(tx, withSession(g, step.session()));
+        GroupRepository.putUpdate(tx, head);
+        GroupRepository.putKey(tx, key);
+        GroupRepository.endEpochsBefore(tx, g.id(), head.epoch(), now);
+        Set<Address> recipients = new HashSet<>();
+        for (Address m : after.members().keySet()) {
+            if (!before.members().containsKey(m)) {
+                GroupRepository.rosterAdd(tx, g.id(), m, head.epoch());
+                MessageId itemId = MessageId.random(ctx.random());
+                ctx.deliveries().enqueue(tx.connection(), m, itemId, GroupContext.message().setGroupInvite(
+                        Invite.sign(ctx.identity(), after, m, after.members().get(m), now, itemId.bytes())).build());
+                recipients.add(m);
+            }
+        }
+        KeyCatchup catchup = after.policy().keyCatchup();
+        for (GroupRepository.RosterEntry r : GroupRepository.joined(tx, g.id())) {
+            boolean stays = after.members().containsKey(r.member());
+            // an offline member's key waits only if the policy lets returning members have missed keys
+            boolean withKey = stays && (online.test(r.member()) || catchup == KeyCatchup.SINCE_JOIN);
+            deliver(tx, r.member(), issued.update().signed(), withKey ? Optional.of(key) : Optional.empty());
+            recipients.add(r.member());
+        }
+        for (Address m : before.members().keySet()) {
+            if (!after.members().containsKey(m)) {
+                GroupRepository.rosterRemove(tx, g.id(), m);
+            }
+        }
+        return recipients;
+    }
+
+    private void deliver(Transaction tx, Address member, org.hearth.core.wire.proto.SignedUpdate update,
+            Optional<EpochKey> key) throws SQLException {
+        MessageId itemId = MessageId.random(ctx.random());
+        EpochDelivery.Builder d = EpochDelivery.newBuilder().setId(bs(itemId.bytes())).setUpdate(update);
+        key.ifPresent(k -> d.setKey(ByteString.copyFrom(k.key().reveal())));
+        ctx.deliveries().enqueue(tx.connection(), member, itemId, GroupContext.message().setEpochDelivery(d).build());
+    }
+
+    /** A member accepted its invite: send it the state, the head and the keys its policy allows. */
+    void onJoin(Address from, GroupId id) {
+        boolean sent = ctx.write(tx -> {
+            Optional<GroupRecord> g = GroupRepository.find(tx, id);
+            if (g.isEmpty() || g.get().role() != GroupRecord.Role.MANAGER) {
+                return false;
+            }
+            Optional<GroupRepository.RosterEntry> r = GroupRepository.roster(tx, id, from);
+            if (r.isEmpty() || !g.get().head().orElseThrow().state().members().containsKey(from)) {
+                return false; // not a member (removed meanwhile): nothing to send
+            }
+            GroupRepository.rosterJoined(tx, id, from);
+            sync(tx, g.get(), from, r.get().addedEpoch(), true);
+            return true;
+        });
+        if (sent) {
+            ctx.deliveries().kick(from);
+        }
+    }
+
+    /** A returning member asks for keys: answer within the catch-up policy. */
+    void onCatchup(Address from, GroupId id) {
+        boolean sent = ctx.write(tx -> {
+            Optional<GroupRecord> g = GroupRepository.find(tx, id);
+            Optional<GroupRepository.RosterEntry> r = GroupRepository.roster(tx, id, from);
+            if (g.isEmpty() || r.isEmpty() || !r.get().joined()
+                    || !g.get().head().orElseThrow().state().members().containsKey(from)) {
+                return false;
+            }
+            sync(tx, g.get(), from, r.get().addedEpoch(), false);
+            return true;
+        });
+        if (sent) {
+            ctx.deliveries().kick(from);
+        }
+    }
+
+    /** On reconnect of a joined member whose group gives returning members the latest key. */
+    void onMemberConnected(Address member) {
+        List<GroupId> latest = ctx.read(tx -> {
+            List<GroupId> out = new ArrayList<>();
+            for (GroupRecord g : GroupRepository.all(tx)) {
+                if (g.role() == GroupRecord.Role.MANAGER && g.head().isPresent()
+                        && g.head().get().state().policy().keyCatchup() == KeyCatchup.LATEST
+                        && g.head().get().state().members().containsKey(member)
+                        && GroupRepository.roster(tx, g.id(), member).map(GroupRepository.RosterEntry::joined).orElse(false)) {
+                    out.add(g.id());
+                }
+            }
+            return out;
+        });
+        for (GroupId id : latest) {
+            ctx.write(tx -> {
+                GroupRecord g = managed(tx, id);
+                GroupChain.Head h = g.head().orElseThrow();
+                deliver(tx, member, h.update().signed(), GroupRepository.key(tx, id, h.epoch()));
+                return null;
+            });
+        }
+        if (!latest.isEmpty()) {
+            ctx.deliveries().kick(member);
+        }
+    }
+
+    private void sync(Transaction tx, GroupRecord g, Address to, long addedEpoch, boolean joining) throws SQLException {
+        GroupChain.Head h = g.head().orElseThrow();
+        KeyCatchup policy = h.state().policy().keyCatchup();
+        GroupSync.Builder s = GroupSync.newBuilder().setState(h.state().toProto()).setHead(h.update().signed());
+        for (EpochKey k : GroupRepository.keys(tx, g.id())) {
+            boolean current = k.epoch() == h.epoch();
+            boolean allowed = current ? (joining || policy != KeyCatchup.NONE)
+                    : policy == KeyCatchup.SINCE_JOIN && k.epoch() >= addedEpoch;
+            if (allowed) {
+                s.addKeys(org.hearth.core.wire.proto.EpochKey.newBuilder().setEpoch(k.epoch())
+                        .setUpdateHash(bs(k.updateHash())).setKey(ByteString.copyFrom(k.key().reveal())));
+            }
+        }
+        MessageId itemId = MessageId.random(ctx.random());
+        ctx.deliveries().enqueue(tx.connection(), to, itemId, GroupContext.message().setGroupSync(s.setId(bs(itemId.bytes())))
+                .build());
+    }
+
+    List<GroupId> managedGroups() {
+        return ctx.read(tx -> GroupRepository.all(tx).stream().filter(g -> g.role() == GroupRecord.Role.MANAGER)
+                .map(GroupRecord::id).toList());
+    }
+
+    /** Counts a message seen in the current epoch (for rotate-after-messages). */
+    void countMessage(Transaction tx, GroupRecord g, long epoch) throws SQLException {
+        if (g.role() == GroupRecord.Role.MANAGER && epoch == g.epoch()) {
+            GroupRepository.save(tx, new GroupRecord(g.id(), g.name(), g.manager(), g.role(), g.status(), g.permission(),
+                    g.head(), g.epochStartedAt(), g.messagesInEpoch() + 1, g.pending(), g.rotationRequested()));
+        }
+    }
+
+    private GroupRecord managed(Transaction tx, GroupId id) throws SQLException {
+        GroupRecord g = GroupRepository.find(tx, id)
+                .orElseThrow(() -> new UserError(UserError.Kind.NOT_FOUND, "no such group"));
+        if (g.role() != GroupRecord.Role.MANAGER) {
+            throw new UserError(UserError.Kind.CONFLICT, "this node is not the group's manager");
+        }
+        return g;
+    }
+
+    private static ManagerEngine.Session session(GroupRecord g) throws SQLException {
+        GroupState pendingState;
+        try {
+            pendingState = GroupChain.applyChanges(g.head().orElseThrow().state(), g.pending());
+        } catch (org.hearth.core.wire.MalformedMessageException e) {
+            throw new SQLException("stored pending changes no longer apply", e);
+        }
+        return new ManagerEngine.Session(g.head().orElseThrow(), g.pending(), pendingState, g.epochStartedAt(),
+                g.messagesInEpoch(), g.rotationRequested());
+    }
+
+    private static GroupRecord withSession(GroupRecord g, ManagerEngine.Session s) {
+        return new GroupRecord(g.id(), g.name(), g.manager(), g.role(), g.status(), g.permission(), Optional.of(s.head()),
+                s.epochStartedAt(), s.messagesInEpoch(), s.pending(), s.rotationRequested());
+    }
+
+    private static ByteString bs(Bytes b) {
+        return ByteString.copyFrom(b.toByteArray());
+    }
+}

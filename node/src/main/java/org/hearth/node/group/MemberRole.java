@@ -1,0 +1,277 @@
+package org.hearth.node.group;
+
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.hearth.core.bytes.Bytes;
+import org.hearth.core.bytes.SecretBytes;
+import org.hearth.core.crypto.CryptoException;
+import org.hearth.core.group.EpochKey;
+import org.hearth.core.group.GroupChain;
+import org.hearth.core.group.GroupId;
+import org.hearth.core.group.GroupState;
+import org.hearth.core.group.GroupUpdate;
+import org.hearth.core.group.Invite;
+import org.hearth.core.identity.Address;
+import org.hearth.core.wire.MalformedMessageException;
+import org.hearth.core.wire.MessageId;
+import org.hearth.core.wire.WireCodec;
+import org.hearth.core.wire.proto.EpochDelivery;
+import org.hearth.core.wire.proto.GroupInvite;
+import org.hearth.core.wire.proto.GroupJoin;
+import org.hearth.core.wire.proto.GroupSync;
+import org.hearth.core.wire.proto.KeyCatchupRequest;
+import org.hearth.core.wire.proto.SignedUpdate;
+import org.hearth.node.UserError;
+import org.hearth.node.store.Transaction;
+
+/**
+ * The member role: takes invites, joins, and follows the group's log. Every update is checked by
+ * {@link GroupChain} before it changes anything; refusals are counted as alarms, two signed updates for one
+ * epoch are kept as a proof. Keys are stored bound to their update and deleted after the retention window.
+ */
+final class MemberRole {
+    private final GroupContext ctx;
+    private final Runnable keysChanged;
+
+    MemberRole(GroupContext ctx, Runnable keysChanged) {
+        this.ctx = ctx;
+        this.keysChanged = keysChanged;
+    }
+
+    /** An invite from its manager, over the manager's own channel. */
+    void onInvite(Address from, GroupInvite m) throws MalformedMessageException {
+        Invite invite;
+        try {
+            invite = Invite.verify(m, ctx.identity().address());
+        } catch (CryptoException e) {
+            throw new MalformedMessageException("invite signature invalid");
+        }
+        if (!invite.manager().equals(from)) {
+            throw new MalformedMessageException("invite relayed by a node that is not its manager");
+        }
+        ctx.write(tx -> {
+            Optional<GroupRecord> g = GroupRepository.find(tx, invite.groupId());
+            if (g.isEmpty()) {
+                GroupRepository.insert(tx, new GroupRecord(invite.groupId(), invite.groupName(), invite.manager(),
+                        GroupRecord.Role.MEMBER, GroupRecord.Status.INVITED, invite.permission(), Optional.empty(),
+                        ctx.clock().instant(), 0, List.of(), false), ctx.clock().instant());
+            } else if (g.get().status() == GroupRecord.Status.REMOVED) {
+                GroupRepository.save(tx, g.get().with(GroupRecord.Status.INVITED)); // re-added
+            }
+            return null;
+        });
+    }
+
+    void accept(GroupId id) {
+        Address manager = ctx.write(tx -> {
+            GroupRecord g = GroupRepository.find(tx, id)
+                    .orElseThrow(() -> new UserError(UserError.Kind.NOT_FOUND, "no invite for that group"));
+            if (g.status() != GroupRecord.Status.INVITED && g.status() != GroupRecord.Status.JOINING) {
+                throw new UserError(UserError.Kind.CONFLICT, "already " + g.status().name().toLowerCase() + " in that group");
+            }
+            GroupRepository.save(tx, g.with(GroupRecord.Status.JOINING));
+            MessageId itemId = MessageId.random(ctx.random());
+            ctx.deliveries().enqueue(tx.connection(), g.manager(), itemId, GroupContext.message().setGroupJoin(
+                    GroupJoin.newBuilder().setId(WireCodec.bytes(itemId.bytes())).setGroupId(WireCodec.bytes(id.bytes())))
+                    .build());
+            return g.manager();
+        });
+        ctx.deliveries().kick(manager);
+    }
+
+    /** Full state from the manager (after joining, or a catch-up answer). */
+    void onSync(Address from, GroupSync m) throws MalformedMessageException {
+        GroupState snapshot = GroupState.fromProto(m.getState());
+        GroupUpdate head = GroupUpdate.parse(m.getHead());
+        ctx.write(tx -> {
+            Optional<GroupRecord> found = GroupRepository.find(tx, snapshot.id());
+            if (found.isEmpty() || !found.get().manager().equals(from) || found.get().role() != GroupRecord.Role.MEMBER) {
+                return null; // not a group we were invited to by this manager
+            }
+            GroupRecord g = found.get();
+            if (g.head().isPresent() && g.head().get().epoch() > head.epoch()) {
+                storeKeys(tx, g, m); // stale head, but keys for what we hold are still welcome
+                return null;
+            }
+            GroupChain.Verdict v = GroupChain.adopt(snapshot, head, g.id(), g.manager());
+            if (v instanceof GroupChain.Accepted a) {
+                boolean member = a.head().state().members().containsKey(ctx.identity().address());
+                GroupRecord next = new GroupRecord(g.id(), a.head().state().name(), g.manager(), g.role(),
+                        member ? GroupRecord.Status.JOINED : GroupRecord.Status.REMOVED,
+                        a.head().state().permissionOf(ctx.identity().address()).orElse(g.permission()),
+                        Optional.of(a.head()), head.time(), 0, List.of(), false);
+                GroupRepository.save(tx, next);
+                GroupRepository.putUpdate(tx, a.head());
+                storeKeys(tx, next, m);
+                for (org.hearth.core.identity.Endpoint h : a.head().state().hosts()) {
+                    org.hearth.node.peer.PeerDirectory.remember(tx, h);
+                }
+            } else if (v instanceof GroupChain.Refused r) {
+                GroupRepository.alarm(tx, g.id(), "refused-" + r.reason().name().toLowerCase(), r.detail(),
+                        ctx.clock().instant());
+            }
+            return null;
+        });
+        keysChanged.run();
+    }
+
+    private void storeKeys(Transaction tx, GroupRecord g, GroupSync m) throws SQLException {
+        for (org.hearth.core.wire.proto.EpochKey k : m.getKeysList()) {
+            Optional<GroupUpdate> u = GroupRepository.update(tx, g.id(), k.getEpoch());
+            Bytes hash = Bytes.wrap(k.getUpdateHash().toByteArray());
+            // a key is only taken for an update this member verified (or the head it just adopted)
+            boolean known = u.map(x -> x.hash().equals(hash)).orElse(false)
+                    || g.head().map(h -> h.epoch() == k.getEpoch() && h.update().hash().equals(hash)).orElse(false);
+            if (known) {
+                GroupRepository.putKey(tx, new EpochKey(g.id(), k.getEpoch(), hash, SecretBytes.copyOf(k.getKey().toByteArray())));
+            }
+        }
+    }
+
+    /** One update of the log, with its key when this member may read the epoch. */
+    void onDelivery(Address from, EpochDelivery m) throws MalformedMessageException {
+        GroupUpdate update = GroupUpdate.parse(m.getUpdate());
+        boolean needSync = ctx.write(tx -> {
+            Optional<GroupRecord> found = GroupRepository.find(tx, update.groupId());
+            if (found.isEmpty() || found.get().role() != GroupRecord.Role.MEMBER || found.get().head().isEmpty()) {
+                return false;
+            }
+            GroupRecord g = found.get();
+            if (!g.manager().equals(from)) {
+                GroupRepository.alarm(tx, g.id(), "refused-forged", "update relayed by a node that is not the manager",
+                        ctx.clock().instant());
+                return false;
+            }
+            return applyUpdate(tx, g, update, m.getKey().isEmpty() ? Optional.empty()
+                    : Optional.of(SecretBytes.copyOf(m.getKey().toByteArray())));
+        });
+        keysChanged.run();
+        if (needSync) {
+            requestCatchup(update.groupId());
+        }
+    }
+
+    /** Returns whether the member fell behind (a gap) and must ask the manager for the state. */
+    private boolean applyUpdate(Transaction tx, GroupRecord g, GroupUpdate update, Optional<SecretBytes> key)
+            throws SQLException {
+        Instant now = ctx.clock().instant();
+        GroupChain.Verdict v = GroupChain.apply(g.head().orElseThrow(), update, e -> {
+            try {
+                return GroupRepository.update(tx, g.id(), e);
+            } catch (SQLException ex) {
+                throw new org.hearth.node.store.StoreException("reading the log", ex);
+            }
+        });
+        switch (v) {
+            case GroupChain.Accepted a -> {
+                Address self = ctx.identity().address();
+                boolean member = a.head().state().members().containsKey(self);
+                GroupRecord next = new GroupRecord(g.id(), g.name(), g.manager(), g.role(),
+                        member ? GroupRecord.Status.JOINED : GroupRecord.Status.REMOVED,
+                        a.head().state().permissionOf(self).orElse(g.permission()), Optional.of(a.head()),
+                        update.time(), 0, List.of(), false);
+                GroupRepository.save(tx, next);
+                GroupRepository.putUpdate(tx, a.head());
+                GroupRepository.endEpochsBefore(tx, g.id(), update.epoch(), now);
+                if (member && key.isPresent()) {
+                    GroupRepository.putKey(tx, new EpochKey(g.id(), update.epoch(), update.hash(), key.get()));
+                }
+                for (org.hearth.core.identity.Endpoint h : a.head().state().hosts()) {
+                    org.hearth.node.peer.PeerDirectory.remember(tx, h);
+                }
+                return false;
+            }
+            case GroupChain.Refused r when r.reason() == GroupChain.Refusal.REPLAYED -> {
+                // the same update again, now with its key (catch-up): take the key, nothing else
+                Optional<GroupUpdate> held = GroupRepository.update(tx, g.id(), update.epoch());
+                if (key.isPresent() && held.isPresent() && held.get().hash().equals(update.hash())
+                        && g.status() == GroupRecord.Status.JOINED) {
+                    GroupRepository.putKey(tx, new EpochKey(g.id(), update.epoch(), update.hash(), key.get()));
+                } else if (held.isEmpty() || !held.get().hash().equals(update.hash())) {
+                    GroupRepository.alarm(tx, g.id(), "refused-replayed", r.detail(), now);
+                }
+                return false;
+            }
+            case GroupChain.Refused r -> {
+                GroupRepository.alarm(tx, g.id(), "refused-" + r.reason().name().toLowerCase(), r.detail(), now);
+                return r.reason() == GroupChain.Refusal.GAP;
+            }
+            case GroupChain.Equivocated e -> {
+                recordProof(tx, g.id(), e);
+                return false;
+            }
+        }
+    }
+
+    void recordProof(Transaction tx, GroupId id, GroupChain.Equivocated e) throws SQLException {
+        GroupRepository.proof(tx, id, e.proof().epoch(), e.proof().manager(), e.proof().first().signed(),
+                e.proof().second().signed(), ctx.clock().instant());
+        GroupRepository.alarm(tx, id, "equivocation", "the manager signed two different updates for epoch "
+                + e.proof().epoch(), ctx.clock().instant());
+    }
+
+    /**
+     * Checks another member's head (or an update announced in a message) against ours: a different update for
+     * an epoch we hold, signed by the manager, is equivocation.
+     */
+    void checkForeignUpdate(Transaction tx, GroupRecord g, SignedUpdate signed) throws SQLException {
+        GroupUpdate theirs;
+        try {
+            theirs = GroupUpdate.parse(signed);
+        } catch (MalformedMessageException e) {
+            return;
+        }
+        if (!theirs.groupId().equals(g.id()) || g.head().isEmpty() || theirs.epoch() > g.epoch()) {
+            return;
+        }
+        Optional<GroupUpdate> ours = GroupRepository.update(tx, g.id(), theirs.epoch());
+        if (ours.isPresent() && !ours.get().hash().equals(theirs.hash())) {
+            try {
+                theirs.verifySignature(g.manager());
+            } catch (CryptoException e) {
+                GroupRepository.alarm(tx, g.id(), "forged-head", "a member showed an update the manager did not sign",
+                        ctx.clock().instant());
+                return;
+            }
+            recordProof(tx, g.id(), new GroupChain.Equivocated(
+                    new org.hearth.core.group.EquivocationProof(g.manager(), ours.get(), theirs)));
+        }
+    }
+
+    void requestCatchup(GroupId id) {
+        Optional<Address> manager = ctx.write(tx -> {
+            Optional<GroupRecord> g = GroupRepository.find(tx, id);
+            if (g.isEmpty() || g.get().role() != GroupRecord.Role.MEMBER) {
+                return Optional.<Address>empty();
+            }
+            MessageId itemId = MessageId.random(ctx.random());
+            ctx.deliveries().enqueue(tx.connection(), g.get().manager(), itemId, GroupContext.message()
+                    .setKeyCatchupRequest(KeyCatchupRequest.newBuilder().setId(WireCodec.bytes(itemId.bytes()))
+                            .setGroupId(WireCodec.bytes(id.bytes()))).build());
+            return Optional.of(g.get().manager());
+        });
+        manager.ifPresent(ctx.deliveries()::kick);
+    }
+
+    /** Deletes keys whose epoch ended longer ago than the group's retention (forward secrecy). */
+    void expireKeys() {
+        Instant now = ctx.clock().instant();
+        ctx.write(tx -> {
+            for (GroupRecord g : GroupRepository.all(tx)) {
+                g.head().ifPresent(h -> {
+                    java.time.Duration r = h.state().policy().keyRetention();
+                    if (!r.isZero()) {
+                        try {
+                            GroupRepository.deleteKeysEndedBefore(tx, g.id(), now.minus(r));
+                        } catch (SQLException e) {
+                            throw new org.hearth.node.store.StoreException("expiring keys", e);
+                        }
+                    }
+                });
+            }
+            return null;
+        });
+    }
+}

@@ -1,0 +1,132 @@
+package org.hearth.node.host;
+
+import com.google.protobuf.CodedOutputStream;
+import com.google.protobuf.InvalidProtocolBufferException;
+import java.sql.PreparedStatement;
+import java.sql.ResultSet;
+import java.sql.SQLException;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Objects;
+import org.hearth.core.bytes.Bytes;
+import org.hearth.core.wire.proto.FetchResponse;
+import org.hearth.core.wire.proto.GroupEnvelope;
+import org.hearth.core.wire.proto.HostedEnvelope;
+import org.hearth.node.store.Transaction;
+
+/** SQL for the {@code host_envelopes} table (schema version 2). Runs inside the caller's transaction. */
+final class HostStore {
+    private HostStore() {
+    }
+
+    /** What one fetch asks for: distinct tags, seqs after {@code afterSeq}, at most {@code limit} envelopes. */
+    record Query(List<Bytes> tags, long afterSeq, int limit, int maxPageBytes) {
+        Query {
+            tags = List.copyOf(tags);
+        }
+    }
+
+    /**
+     * Envelopes in ascending seq, and whether more matching ones were left for the next page. When none were
+     * left, {@code head} is the highest seq the host had at that moment: nothing matching exists up to it, so a
+     * client may move its cursor there (this lets cursors of different epochs meet; docs/protocol.md §8).
+     */
+    record Page(List<HostedEnvelope> envelopes, boolean more, long head) {
+        static final Page EMPTY = new Page(List.of(), false, 0);
+
+        Page {
+            envelopes = List.copyOf(envelopes);
+        }
+
+        boolean isEmpty() {
+            return envelopes.isEmpty();
+        }
+    }
+
+    /** Storage in use, as the quota counts it. */
+    record Usage(long envelopes, long envelopeBytes) {
+        long chargedBytes() {
+            return envelopeBytes + envelopes * HostLimits.ROW_OVERHEAD_BYTES;
+        }
+    }
+
+    /** Inserts an envelope unless one with the same id exists; true if this call stored it. */
+    static boolean insert(Transaction tx, EnvelopeId id, Bytes tag, byte[] envelope, Instant receivedAt)
+            throws SQLException {
+        return tx.update("INSERT INTO host_envelopes(id, tag, envelope, received_at) VALUES (?, ?, ?, ?)"
+                + " ON CONFLICT(id) DO NOTHING", id.bytes(), tag, envelope, receivedAt.toEpochMilli()) == 1;
+    }
+
+    static boolean contains(Transaction tx, EnvelopeId id) throws SQLException {
+        return tx.queryOne("SELECT 1 FROM host_envelopes WHERE id = ?", r -> true, id.bytes()).isPresent();
+    }
+
+    static Usage usage(Transaction tx) throws SQLException {
+        return tx.queryOne("SELECT count(*), coalesce(sum(length(envelope)), 0) FROM host_envelopes",
+                r -> new Usage(r.getLong(1), r.getLong(2))).orElseThrow();
+    }
+
+    /**
+     * One page of a fetch. Seqs are found per tag through the (tag, seq) index, at most {@code limit + 1} each,
+     * and merged here: the cost is bounded by tags × limit however large the backlog, and envelope blobs are
+     * read only for the rows actually sent.
+     */
+    static Page page(Transaction tx, Query q) throws SQLException {
+        List<Long> seqs = matchingSeqs(tx, q);
+        boolean more = seqs.size() > q.limit();
+        List<HostedEnvelope> out = new ArrayList<>();
+        long pageBytes = 0;
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "SELECT envelope FROM host_envelopes WHERE seq = ?")) {
+            for (long seq : seqs.subList(0, Math.min(seqs.size(), q.limit()))) {
+                HostedEnvelope hosted = HostedEnvelope.newBuilder().setSeq(seq).setEnvelope(load(ps, seq)).build();
+                int size = CodedOutputStream.computeMessageSize(FetchResponse.ENVELOPES_FIELD_NUMBER, hosted);
+                // The first envelope always goes: envelopes are capped below a page, and skipping it would stall.
+                if (!out.isEmpty() && pageBytes + size > q.maxPageBytes()) {
+                    more = true;
+                    break;
+                }
+                out.add(hosted);
+                pageBytes += size;
+            }
+        }
+        long head = more ? 0 : tx.queryOne("SELECT coalesce(max(seq), 0) FROM host_envelopes", r -> r.getLong(1))
+                .orElse(0L);
+        return new Page(out, more, head);
+    }
+
+    private static List<Long> matchingSeqs(Transaction tx, Query q) throws SQLException {
+        List<Long> seqs = new ArrayList<>();
+        try (PreparedStatement ps = tx.connection().prepareStatement(
+                "SELECT seq FROM host_envelopes WHERE tag = ? AND seq > ? ORDER BY seq LIMIT ?")) {
+            for (Bytes tag : q.tags()) {
+                ps.setBytes(1, tag.toByteArray());
+                ps.setLong(2, q.afterSeq());
+                ps.setInt(3, q.limit() + 1);
+                try (ResultSet rs = ps.executeQuery()) {
+                    while (rs.next()) {
+                        seqs.add(rs.getLong(1));
+                    }
+                }
+            }
+        }
+        seqs.sort(null);
+        return seqs.size() > q.limit() + 1 ? seqs.subList(0, q.limit() + 1) : seqs;
+    }
+
+    private static GroupEnvelope load(PreparedStatement ps, long seq) throws SQLException {
+        ps.setLong(1, seq);
+        try (ResultSet rs = ps.executeQuery()) {
+            if (!rs.next()) {
+                throw new SQLException("envelope " + seq + " vanished inside a transaction");
+            }
+            byte[] stored = Objects.requireNonNull(rs.getBytes(1));
+            try {
+                return GroupEnvelope.parseFrom(stored);
+            } catch (InvalidProtocolBufferException e) {
+                throw new SQLException("stored envelope " + seq + " does not parse", e);
+            }
+        }
+    }
+}
