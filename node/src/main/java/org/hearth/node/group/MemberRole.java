@@ -52,6 +52,7 @@ final class MemberRole {
             throw new MalformedMessageException("invite relayed by a node that is not its manager");
         }
         ctx.write(tx -> {
+            hiddenContact(tx, invite.manager(), org.hearth.node.contacts.ContactKind.MANAGER);
             Optional<GroupRecord> g = GroupRepository.find(tx, invite.groupId());
             if (g.isEmpty()) {
                 GroupRepository.insert(tx, new GroupRecord(invite.groupId(), invite.groupName(), invite.manager(),
@@ -62,6 +63,16 @@ final class MemberRole {
             }
             return null;
         });
+    }
+
+    /** Managers and hosts are contacts of their own kind, hidden from the contact list unless asked. */
+    private void hiddenContact(Transaction tx, Address who, org.hearth.node.contacts.ContactKind kind)
+            throws SQLException {
+        if (org.hearth.node.contacts.ContactRepository.find(tx.connection(), who).isEmpty()) {
+            org.hearth.node.contacts.ContactRepository.upsert(tx.connection(), new org.hearth.node.contacts.Contact(who,
+                    kind.wire(), kind, org.hearth.node.contacts.ContactStatus.ACCEPTED, Optional.empty(),
+                    ctx.clock().instant()));
+        }
     }
 
     void accept(GroupId id) {
@@ -107,6 +118,7 @@ final class MemberRole {
                 storeKeys(tx, next, m);
                 for (org.hearth.core.identity.Endpoint h : a.head().state().hosts()) {
                     org.hearth.node.peer.PeerDirectory.remember(tx, h);
+                    hiddenContact(tx, h.address(), org.hearth.node.contacts.ContactKind.HOST);
                 }
             } else if (v instanceof GroupChain.Refused r) {
                 GroupRepository.alarm(tx, g.id(), "refused-" + r.reason().name().toLowerCase(), r.detail(),
@@ -180,6 +192,7 @@ final class MemberRole {
                 }
                 for (org.hearth.core.identity.Endpoint h : a.head().state().hosts()) {
                     org.hearth.node.peer.PeerDirectory.remember(tx, h);
+                    hiddenContact(tx, h.address(), org.hearth.node.contacts.ContactKind.HOST);
                 }
                 return false;
             }
