@@ -10,7 +10,7 @@ import picocli.CommandLine.Spec;
 @Command(name = "hearth", mixinStandardHelpOptions = true, version = "hearth 0.1.0",
         description = "Hearth: private group messaging over channels you can trust.",
         subcommands = {InitCommand.class, RunCommand.class, ClientCommands.Whoami.class, ClientCommands.Contacts.class,
-            ClientCommands.Send.class, ClientCommands.Messages.class, GroupCommands.class, HostCommand.class,
+            ClientCommands.Send.class, ClientCommands.Messages.class, GroupCommands.class, HostCommand.class, VerifyProofCommand.class,
             DemoCommand.class})
 public final class HearthCommand implements Callable<Integer> {
     @Spec
