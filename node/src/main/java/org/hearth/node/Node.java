@@ -9,6 +9,8 @@ import org.hearth.core.identity.HostPort;
 import org.hearth.core.identity.Identity;
 import org.hearth.node.chat.Messenger;
 import org.hearth.node.group.GroupService;
+import org.hearth.node.group.ManagedHostAccess;
+import org.hearth.node.host.HostLimits;
 import org.hearth.node.host.HostService;
 import org.hearth.node.peer.Deliveries;
 import org.hearth.node.peer.PeerDirectory;
@@ -57,11 +59,19 @@ public final class Node implements Closeable {
             PeerDirectory directory = new PeerDirectory(db);
             Messenger messenger = new Messenger(id.address(), home.name(), db, config.clock(), config.random(), changes,
                     deliveries, directory);
-            host = config.roles().host() ? Optional.of(HostService.untrusted(db, config.clock())) : Optional.empty();
+            // a member node hosts only the groups it manages (checked against their state); a host node anyone's
+            Optional<ManagedHostAccess> managed = config.roles().chat() && config.roles().host()
+                    ? Optional.of(new ManagedHostAccess(db, id.address())) : Optional.empty();
+            if (config.roles().host()) {
+                host = Optional.of(managed.isPresent()
+                        ? HostService.open(db, HostLimits.DEFAULT, managed.get(), config.clock())
+                        : HostService.untrusted(db, config.clock()));
+            }
             PeerManager[] peersRef = new PeerManager[1];
             if (config.roles().chat()) {
                 groups = Optional.of(GroupService.create(id, db, config.clock(), config.random(), deliveries, rpc,
-                        directory, changes, config.roles().managedGroups(), a -> peersRef[0].isConnected(a)));
+                        directory, changes, config.roles().managedGroups(), a -> peersRef[0].isConnected(a), host,
+                        g -> managed.ifPresent(m -> m.invalidate(g))));
             }
             Dispatcher dispatcher = new Dispatcher(messenger, groups, host, rpc, deliveries, config.roles().chat());
             PeerManager peers = new PeerManager(id.address(), transport, dispatcher, config.clock(), config.random(),

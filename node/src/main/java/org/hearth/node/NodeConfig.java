@@ -14,11 +14,11 @@ public record NodeConfig(Path home, char[] passphrase, HostPort listen, Optional
         RandomSource random, Roles roles) {
 
     /**
-     * What this node does. A member node chats and takes part in managed groups (the experiment flag: on by
-     * default); a host node only stores and serves group envelopes.
+     * What this node does. A member node chats, takes part in managed groups (the experiment flag: on by
+     * default) and hosts the groups it manages itself; a host node only stores and serves anyone's envelopes.
      */
     public record Roles(boolean chat, boolean managedGroups, boolean host) {
-        public static final Roles MEMBER = new Roles(true, true, false);
+        public static final Roles MEMBER = new Roles(true, true, true);
         public static final Roles HOST = new Roles(false, false, true);
     }
 

@@ -29,8 +29,10 @@ final class GroupRoutes {
         // p[0] is "" ; p[1] is the group id or "invites"; p[2] the sub-resource
         if (p.length <= 1) {
             if (method.equals("POST")) {
+                String host = ApiRoutes.text(body, "host");
+                boolean self = host.equals("self");
                 GroupId id = groups.create(ApiRoutes.text(body, "name"),
-                        List.of(ApiRoutes.endpoint(ApiRoutes.text(body, "host"))));
+                        List.of(self ? node.endpoint() : ApiRoutes.endpoint(host)), self);
                 return Map.of("groupId", id.hex());
             }
             return groups.groups().stream().map(GroupRoutes::summary).toList();

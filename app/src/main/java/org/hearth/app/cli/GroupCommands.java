@@ -40,7 +40,7 @@ final class GroupCommands implements Callable<Integer> {
     static final class Create extends ClientCommand {
         @Option(names = "--name", required = true)
         String name;
-        @Option(names = "--host", required = true, paramLabel = "ENDPOINT", description = "the host that stores its messages")
+        @Option(names = "--host", required = true, paramLabel = "ENDPOINT", description = "the host that stores its messages: ENDPOINT, or self (this node hosts it and is a member)")
         String host;
 
         @Override

@@ -26,6 +26,6 @@ final class RunCommand implements Callable<Integer> {
     @Override
     public Integer call() throws Exception {
         return Foreground.run(spec.commandLine().getOut(), home.home, listen, advertise,
-                new NodeConfig.Roles(true, !noManagedGroups, false));
+                new NodeConfig.Roles(true, !noManagedGroups, true));
     }
 }

@@ -55,7 +55,7 @@ final class GroupDemo {
         for (String p : people) {
             start(p, NodeConfig.Roles.MEMBER);
         }
-        GroupId g = bot.groups().create("hearth-demo", List.of(host.endpoint()));
+        GroupId g = bot.groups().create("hearth-demo", List.of(host.endpoint()), false);
         bot.groups().setPolicy(g, new GroupPolicy(Duration.ZERO, 0, Duration.ZERO, KeyCatchup.SINCE_JOIN,
                 Duration.ofDays(7)));
         say("1. the bot created group " + g.hex().substring(0, 12) + "… hosted by a node that only stores envelopes.");

@@ -40,20 +40,27 @@ public final class GroupService implements Closeable {
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("groups").factory());
 
-    public GroupService(GroupContext ctx, boolean enabled, java.util.function.Predicate<Address> online) {
+    GroupService(GroupContext ctx, boolean enabled, java.util.function.Predicate<Address> online,
+            Optional<org.hearth.node.host.HostService> localHost, java.util.function.Consumer<GroupId> epochIssued) {
         this.ctx = ctx;
         this.enabled = enabled;
-        this.manager = new ManagerRole(ctx, online);
+        this.manager = new ManagerRole(ctx, online, epochIssued);
         this.member = new MemberRole(ctx, this::keysChanged);
-        this.traffic = new GroupTraffic(ctx, member, manager);
+        this.traffic = new GroupTraffic(ctx, member, manager, localHost);
     }
 
+    /**
+     * @param online whether a peer has a live channel now (the manager's catch-up decisions)
+     * @param localHost this node's own host role, for groups it hosts itself (no channel to oneself)
+     * @param epochIssued told after the manager commits a new epoch (the managed host drops cached views)
+     */
     public static GroupService create(org.hearth.core.identity.Identity identity, org.hearth.node.store.Database db,
             java.time.Clock clock, org.hearth.core.crypto.RandomSource random, org.hearth.node.peer.Deliveries deliveries,
             org.hearth.node.peer.PeerRpc rpc, org.hearth.node.peer.PeerDirectory directory,
-            org.hearth.node.Changes changes, boolean enabled, java.util.function.Predicate<Address> online) {
+            org.hearth.node.Changes changes, boolean enabled, java.util.function.Predicate<Address> online,
+            Optional<org.hearth.node.host.HostService> localHost, java.util.function.Consumer<GroupId> epochIssued) {
         return new GroupService(new GroupContext(identity, db, clock, random, deliveries, rpc, directory, changes),
-                enabled, online);
+                enabled, online, localHost, epochIssued);
     }
 
     public void start() {
@@ -89,13 +96,17 @@ public final class GroupService implements Closeable {
 
     // ---- manager commands ----
 
-    public GroupId create(String name, List<Endpoint> hosts) {
+    /**
+     * Creates a group this node manages. With {@code selfHosted} this node is also its host and a member
+     * (writer), so it can read and post like anyone else.
+     */
+    public GroupId create(String name, List<Endpoint> hosts, boolean selfHosted) {
         requireEnabled();
         if (hosts.isEmpty()) {
             throw new UserError(UserError.Kind.INVALID, "a group needs a host");
         }
         try {
-            GroupId id = manager.create(name, hosts, GroupPolicy.DEFAULT);
+            GroupId id = manager.create(name, hosts, GroupPolicy.DEFAULT, selfHosted);
             traffic.refresh();
             return id;
         } catch (IllegalArgumentException e) {

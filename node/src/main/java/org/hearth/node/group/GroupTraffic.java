@@ -60,7 +60,11 @@ final class GroupTraffic implements Closeable {
     private final Map<String, CompletableFuture<Void>> wakeups = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
-    GroupTraffic(GroupContext ctx, MemberRole member, ManagerRole manager) {
+    private final Optional<org.hearth.node.host.HostService> localHost;
+
+    GroupTraffic(GroupContext ctx, MemberRole member, ManagerRole manager,
+            Optional<org.hearth.node.host.HostService> localHost) {
+        this.localHost = localHost;
         this.ctx = ctx;
         this.member = member;
         this.manager = manager;
@@ -117,7 +121,7 @@ final class GroupTraffic implements Closeable {
 
     /** Relays one envelope; true once the host committed it. A refusal is a UserError with the host's reason. */
     private CompletableFuture<Boolean> relay(Address host, GroupEnvelope env) {
-        return ctx.rpc().call(host, rid -> GroupContext.message().setRelayRequest(RelayRequest.newBuilder()
+        return callHost(host, rid -> GroupContext.message().setRelayRequest(RelayRequest.newBuilder()
                 .setRequestId(rid).setEnvelope(env)).build(), RPC_TIMEOUT).thenApply(resp -> {
                     if (resp.getRelayResponse().hasError()) {
                         dropRelay(host, env);
@@ -127,6 +131,27 @@ final class GroupTraffic implements Closeable {
                     dropRelay(host, env);
                     return true;
                 });
+    }
+
+    /**
+     * The host API, whoever serves it: a peer over its channel, or this node's own host role for groups it
+     * hosts itself (a node has no channel to itself).
+     */
+    private CompletableFuture<PeerMessage> callHost(Address host, java.util.function.LongFunction<PeerMessage> request,
+            Duration timeout) {
+        Address self = ctx.identity().address();
+        if (!host.equals(self) || localHost.isEmpty()) {
+            return ctx.rpc().call(host, request, timeout);
+        }
+        PeerMessage m = request.apply(0);
+        org.hearth.node.host.HostService h = localHost.get();
+        return switch (m.getBodyCase()) {
+            case RELAY_REQUEST -> h.relay(self, m.getRelayRequest())
+                    .thenApply(r -> GroupContext.message().setRelayResponse(r).build());
+            case FETCH_REQUEST -> h.fetch(self, m.getFetchRequest())
+                    .thenApply(r -> GroupContext.message().setFetchResponse(r).build());
+            default -> throw new IllegalArgumentException("not a host call");
+        };
     }
 
     private void dropRelay(Address host, GroupEnvelope env) {
@@ -237,7 +262,7 @@ final class GroupTraffic implements Closeable {
         FetchRequest.Builder req = FetchRequest.newBuilder().setCursor(low).setLimit(WireCodec.MAX_FETCH_LIMIT)
                 .setWaitMs(allCaughtUp ? LONG_POLL_MS : 0).setGroupId(WireCodec.bytes(g.id().bytes()));
         asked.forEach(k -> req.addTags(WireCodec.bytes(k.tag())));
-        CompletableFuture<PeerMessage> call = ctx.rpc().call(host,
+        CompletableFuture<PeerMessage> call = callHost(host,
                 rid -> GroupContext.message().setFetchRequest(req.setRequestId(rid)).build(),
                 Duration.ofMillis(LONG_POLL_MS).plus(RPC_TIMEOUT));
         CompletableFuture.anyOf(call, wake).exceptionally(e -> null).join();
@@ -246,11 +271,27 @@ final class GroupTraffic implements Closeable {
         }
         FetchResponse resp = call.join().getFetchResponse();
         if (resp.hasError()) {
-            LOG.debug("a host refused a fetch: {}", resp.getError().getMessage());
+            refused(g.id(), resp.getError());
             return false;
         }
         store(g.id(), host, asked, resp);
         return true;
+    }
+
+    /** A managed host's refusal (removed, not a reader) is shown as an alarm, once per kind in a row. */
+    private void refused(GroupId id, org.hearth.core.wire.proto.HostError e) {
+        LOG.debug("a host refused a fetch: {}", e.getMessage());
+        switch (e.getCode()) {
+            case REMOVED, NOT_A_READER, UNKNOWN_GROUP -> ctx.write(tx -> {
+                List<GroupAlarm> alarms = GroupRepository.alarms(tx, id);
+                String kind = "fetch-refused";
+                if (alarms.isEmpty() || !alarms.getLast().detail().equals(e.getMessage())) {
+                    GroupRepository.alarm(tx, id, kind, e.getMessage(), ctx.clock().instant());
+                }
+                return null;
+            });
+            default -> { }
+        }
     }
 
     private void store(GroupId id, Address host, List<EpochKey> asked, FetchResponse resp) {

@@ -37,16 +37,20 @@ import org.hearth.node.store.Transaction;
 final class ManagerRole {
     private final GroupContext ctx;
     private final java.util.function.Predicate<Address> online;
+    private final java.util.function.Consumer<GroupId> epochIssued;
 
-    ManagerRole(GroupContext ctx, java.util.function.Predicate<Address> online) {
+    ManagerRole(GroupContext ctx, java.util.function.Predicate<Address> online,
+            java.util.function.Consumer<GroupId> epochIssued) {
         this.ctx = ctx;
         this.online = online;
+        this.epochIssued = epochIssued;
     }
 
-    GroupId create(String name, List<Endpoint> hosts, GroupPolicy policy) {
+    GroupId create(String name, List<Endpoint> hosts, GroupPolicy policy, boolean managerIsMember) {
         GroupId id = GroupId.random(ctx.random());
         Instant now = ctx.clock().instant();
-        ManagerEngine.Step step = ManagerEngine.create(ctx.identity(), id, name, Map.of(), hosts, policy, now,
+        Map<Address, Permission> members = managerIsMember ? Map.of(ctx.identity().address(), Permission.WRITE) : Map.of();
+        ManagerEngine.Step step = ManagerEngine.create(ctx.identity(), id, name, members, hosts, policy, now,
                 ctx.random());
         hosts.forEach(ctx.directory()::remember);
         ManagerEngine.Issued genesis = step.issued().orElseThrow();
@@ -110,13 +114,14 @@ final class ManagerRole {
         GroupState after = head.state();
         Instant now = ctx.clock().instant();
         EpochKey key = new EpochKey(g.id(), head.epoch(), issued.update().hash(), issued.key());
+        tx.afterCommit(() -> epochIssued.accept(g.id()));
         GroupRepository.save(tx, withSession(g, step.session()));
         GroupRepository.putUpdate(tx, head);
         GroupRepository.putKey(tx, key);
         GroupRepository.endEpochsBefore(tx, g.id(), head.epoch(), now);
         Set<Address> recipients = new HashSet<>();
         for (Address m : after.members().keySet()) {
-            if (!before.members().containsKey(m)) {
+            if (!before.members().containsKey(m) && !m.equals(ctx.identity().address())) {
                 GroupRepository.rosterAdd(tx, g.id(), m, head.epoch());
                 MessageId itemId = MessageId.random(ctx.random());
                 ctx.deliveries().enqueue(tx.connection(), m, itemId, GroupContext.message().setGroupInvite(
