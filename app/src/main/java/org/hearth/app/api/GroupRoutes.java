@@ -74,6 +74,11 @@ final class GroupRoutes {
                 groups.accept(id);
                 yield Map.of("ok", true);
             }
+            case "POST move" -> {
+                String to = ApiRoutes.text(body, "to");
+                groups.move(id, List.of(to.equals("self") ? node.endpoint() : ApiRoutes.endpoint(to)));
+                yield Map.of("ok", true);
+            }
             case "POST rotate" -> {
                 groups.rotate(id);
                 yield Map.of("ok", true);
@@ -130,6 +135,8 @@ final class GroupRoutes {
         o.put("minRotationInterval", Durations.format(p.minRotationInterval()));
         o.put("keyCatchup", p.keyCatchup().wire());
         o.put("keyRetention", Durations.format(p.keyRetention()));
+        o.put("messageRetention", Durations.format(p.messageRetention()));
+        o.put("maxMessages", p.maxMessages());
         return o;
     }
 
@@ -143,7 +150,10 @@ final class GroupRoutes {
                     b.hasNonNull("minRotationInterval") ? Durations.parse(b.get("minRotationInterval").asText())
                             : cur.minRotationInterval(),
                     b.hasNonNull("keyCatchup") ? KeyCatchup.parse(b.get("keyCatchup").asText()) : cur.keyCatchup(),
-                    b.hasNonNull("keyRetention") ? Durations.parse(b.get("keyRetention").asText()) : cur.keyRetention());
+                    b.hasNonNull("keyRetention") ? Durations.parse(b.get("keyRetention").asText()) : cur.keyRetention(),
+                    b.hasNonNull("messageRetention") ? Durations.parse(b.get("messageRetention").asText())
+                            : cur.messageRetention(),
+                    b.hasNonNull("maxMessages") ? b.get("maxMessages").asLong() : cur.maxMessages());
         } catch (IllegalArgumentException e) {
             throw new UserError(UserError.Kind.INVALID, e.getMessage());
         }

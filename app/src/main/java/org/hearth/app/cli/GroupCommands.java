@@ -16,7 +16,8 @@ import picocli.CommandLine.Spec;
         subcommands = {GroupCommands.Create.class, GroupCommands.Add.class, GroupCommands.Remove.class,
             GroupCommands.Invites.class, GroupCommands.Accept.class, GroupCommands.Send.class,
             GroupCommands.Messages.class, GroupCommands.Members.class, GroupCommands.Status.class,
-            GroupCommands.Rotate.class, GroupCommands.Policy.class, GroupCommands.Proofs.class})
+            GroupCommands.Rotate.class, GroupCommands.Policy.class, GroupCommands.Proofs.class,
+            GroupCommands.Move.class})
 final class GroupCommands implements Callable<Integer> {
     @Spec
     CommandSpec spec;
@@ -196,6 +197,10 @@ final class GroupCommands implements Callable<Integer> {
         String keyCatchup;
         @Option(names = "--key-retention", paramLabel = "DURATION")
         String keyRetention;
+        @Option(names = "--message-retention", paramLabel = "DURATION", description = "hosts drop older messages")
+        String messageRetention;
+        @Option(names = "--max-messages", paramLabel = "N", description = "hosts keep at most N messages")
+        Long maxMessages;
 
         @Override
         public Integer call() {
@@ -205,6 +210,8 @@ final class GroupCommands implements Callable<Integer> {
             put(body, "minRotationInterval", minRotationInterval);
             put(body, "keyCatchup", keyCatchup);
             put(body, "keyRetention", keyRetention);
+            put(body, "messageRetention", messageRetention);
+            put(body, "maxMessages", maxMessages == null ? null : maxMessages.toString());
             if (!body.isEmpty()) {
                 api().post(path("policy"), body);
             }
@@ -216,6 +223,19 @@ final class GroupCommands implements Callable<Integer> {
             if (v != null) {
                 m.put(k, v);
             }
+        }
+    }
+
+    @Command(name = "move", description = "Move the group to another host (manager); history is copied.")
+    static final class Move extends GroupCommand {
+        @Option(names = "--to", required = true, paramLabel = "ENDPOINT|self")
+        String to;
+
+        @Override
+        public Integer call() {
+            api().post(path("move"), Map.of("to", to));
+            out().println("moving: members follow the signed update; the history is copied to the new host");
+            return 0;
         }
     }
 

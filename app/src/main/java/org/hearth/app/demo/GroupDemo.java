@@ -25,6 +25,9 @@ import org.hearth.node.group.GroupRecord;
  */
 final class GroupDemo {
     private static final Duration STEP = Duration.ofSeconds(60);
+    /** No scheduled rotation and no minimum interval, so every change is a new epoch at once. */
+    private static final GroupPolicy IMMEDIATE = new GroupPolicy(Duration.ZERO, 0, Duration.ZERO, KeyCatchup.SINCE_JOIN,
+            Duration.ofDays(7));
     private final PrintWriter out;
     private final Path dir;
     private final char[] passphrase;
@@ -55,9 +58,7 @@ final class GroupDemo {
         for (String p : people) {
             start(p, NodeConfig.Roles.MEMBER);
         }
-        GroupId g = bot.groups().create("hearth-demo", List.of(host.endpoint()), false);
-        bot.groups().setPolicy(g, new GroupPolicy(Duration.ZERO, 0, Duration.ZERO, KeyCatchup.SINCE_JOIN,
-                Duration.ofDays(7)));
+        GroupId g = bot.groups().create("hearth-demo", List.of(host.endpoint()), false, IMMEDIATE);
         say("1. the bot created group " + g.hex().substring(0, 12) + "… hosted by a node that only stores envelopes.");
         for (String p : people) {
             bot.groups().add(g, node(p).endpoint(), Permission.WRITE);
@@ -120,7 +121,58 @@ final class GroupDemo {
         say("7. a misbehaving bot signed a second, different update for an epoch and sent it to bob only;"
                 + " bob kept both signatures as a proof anyone can check: "
                 + node("bob").groups().proofs(g).size() + " proof(s).");
-        return daveBlind && copies == 2;
+        return daveBlind && copies == 2 && hosted(host);
+    }
+
+    /** Goal 3: a group hosted by its manager, which enforces permissions; then moved between hosts. */
+    private boolean hosted(Node host) throws Exception {
+        say("");
+        say("Bot-hosted groups: alice's own node manages and hosts a group, and enforces who may post and read.");
+        Node alice = node("alice");
+        GroupId g = alice.groups().create("alice-hosted", List.of(alice.endpoint()), true, IMMEDIATE);
+        alice.groups().add(g, node("bob").endpoint(), Permission.WRITE);
+        alice.groups().add(g, node("carol").endpoint(), Permission.READ);
+        for (String p : List.of("bob", "carol")) {
+            await(p, () -> node(p).groups().invites().stream().anyMatch(i -> i.id().equals(g)), p + " gets an invite");
+            node(p).groups().accept(g);
+        }
+        long epoch = alice.groups().group(g).epoch();
+        for (String p : List.of("bob", "carol")) {
+            await(p, () -> joinedWithKey(p, g, epoch), p + " joins");
+        }
+        node("bob").groups().send(g, "bob here, writing to alice's group", STEP);
+        await("carol", () -> hasText("carol", g, "bob here, writing to alice's group"), "carol reads bob");
+        String refusal;
+        try {
+            node("carol").groups().send(g, "carol tries to post", STEP);
+            refusal = "(not refused!)";
+        } catch (org.hearth.node.UserError e) {
+            refusal = e.getMessage();
+        }
+        say("8. bob (writer) posted and carol (reader) read it; carol's own post was refused: \"" + refusal + "\"");
+
+        alice.groups().remove(g, node("bob").address());
+        await("bob", () -> node("bob").groups().alarms(g).stream().anyMatch(a -> a.kind().equals("fetch-refused")),
+                "bob's fetch is refused");
+        String bobAlarm = node("bob").groups().alarms(g).stream().filter(a -> a.kind().equals("fetch-refused"))
+                .findFirst().orElseThrow().detail();
+        say("9. alice removed bob; alice's host now refuses his fetches: \"" + bobAlarm + "\"");
+
+        alice.groups().move(g, List.of(host.endpoint()));
+        await("carol", () -> node("carol").groups().group(g).head().orElseThrow().state().hosts()
+                .contains(host.endpoint()), "carol follows the move");
+        node("alice").groups().send(g, "we moved to the untrusted host", STEP);
+        await("carol", () -> hasText("carol", g, "we moved to the untrusted host"), "carol reads after the move");
+        alice.groups().move(g, List.of(alice.endpoint()));
+        await("carol", () -> node("carol").groups().group(g).head().orElseThrow().state().hosts()
+                .contains(alice.endpoint()), "carol follows the move back");
+        node("alice").groups().send(g, "and back home", STEP);
+        await("carol", () -> hasText("carol", g, "and back home"), "carol reads after moving back");
+        List<String> texts = node("carol").groups().messages(g).stream().map(m -> m.text()).toList();
+        boolean once = texts.size() == new java.util.HashSet<>(texts).size();
+        say("10. alice moved the group to the untrusted host and back; carol kept reading, and her history has "
+                + texts.size() + " messages, each once: " + once);
+        return refusal.contains("not a writer") && once;
     }
 
     private boolean joinedWithKey(String p, GroupId g, long epoch) {

@@ -200,6 +200,20 @@ final class GroupRepository {
                         rs.getString(4), rs.getBytes(5)));
     }
 
+    /** The group moved: messages not yet acknowledged by the old hosts go to the new ones. */
+    static void retargetRelays(Transaction tx, GroupId id, List<org.hearth.core.identity.Endpoint> hosts)
+            throws SQLException {
+        List<Relay> pending = tx.query("SELECT seq, message_id, group_id, host, envelope FROM group_relays"
+                + " WHERE group_id = ?", rs -> new Relay(rs.getLong(1), Bytes.wrap(rs.getBytes(2)),
+                        new GroupId(Bytes.wrap(rs.getBytes(3))), rs.getString(4), rs.getBytes(5)), id.bytes());
+        tx.update("DELETE FROM group_relays WHERE group_id = ?", id.bytes());
+        for (Relay r : pending) {
+            for (org.hearth.core.identity.Endpoint h : hosts) {
+                addRelay(tx, r.messageId(), id, h.address().text(), r.envelope(), Instant.ofEpochMilli(0));
+            }
+        }
+    }
+
     static void deleteRelay(Transaction tx, long seq) throws SQLException {
         tx.update("DELETE FROM group_relays WHERE seq = ?", seq);
     }

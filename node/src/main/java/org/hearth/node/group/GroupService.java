@@ -31,12 +31,16 @@ import org.slf4j.LoggerFactory;
 public final class GroupService implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupService.class);
     private static final Duration SWEEP = Duration.ofMillis(500);
+    /** Message retention at this node's host runs every 10 s, not every sweep: it scans the group's tags. */
+    private static final int RETENTION_EVERY_SWEEPS = 20;
+    private long sweeps;
 
     private final GroupContext ctx;
     private final boolean enabled;
     private final ManagerRole manager;
     private final MemberRole member;
     private final GroupTraffic traffic;
+    private final Optional<org.hearth.node.host.HostService> localHost;
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("groups").factory());
 
@@ -47,6 +51,8 @@ public final class GroupService implements Closeable {
         this.manager = new ManagerRole(ctx, online, epochIssued);
         this.member = new MemberRole(ctx, this::keysChanged);
         this.traffic = new GroupTraffic(ctx, member, manager, localHost);
+        this.localHost = localHost;
+        manager.onHostsMoved(traffic::copyHistory);
     }
 
     /**
@@ -77,6 +83,9 @@ public final class GroupService implements Closeable {
             for (GroupId id : manager.managedGroups()) {
                 manager.tick(id);
             }
+            if (++sweeps % RETENTION_EVERY_SWEEPS == 0) {
+                localHost.ifPresent(h -> manager.enforceRetention(h, ctx.identity().address()));
+            }
             member.expireKeys();
             traffic.ensureLoops();
         } catch (RuntimeException e) {
@@ -101,12 +110,16 @@ public final class GroupService implements Closeable {
      * (writer), so it can read and post like anyone else.
      */
     public GroupId create(String name, List<Endpoint> hosts, boolean selfHosted) {
+        return create(name, hosts, selfHosted, GroupPolicy.DEFAULT);
+    }
+
+    public GroupId create(String name, List<Endpoint> hosts, boolean selfHosted, GroupPolicy policy) {
         requireEnabled();
         if (hosts.isEmpty()) {
             throw new UserError(UserError.Kind.INVALID, "a group needs a host");
         }
         try {
-            GroupId id = manager.create(name, hosts, GroupPolicy.DEFAULT, selfHosted);
+            GroupId id = manager.create(name, hosts, policy, selfHosted);
             traffic.refresh();
             return id;
         } catch (IllegalArgumentException e) {
@@ -133,6 +146,16 @@ public final class GroupService implements Closeable {
     public void setPolicy(GroupId id, GroupPolicy p) {
         requireEnabled();
         change(id, ManagerEngine.setPolicy(p));
+    }
+
+    /** Moves the group to other hosts (manager): a signed update, then the manager copies the history. */
+    public void move(GroupId id, List<Endpoint> to) {
+        requireEnabled();
+        if (to.isEmpty()) {
+            throw new UserError(UserError.Kind.INVALID, "a group needs a host");
+        }
+        to.forEach(ctx.directory()::remember);
+        change(id, ManagerEngine.setHosts(to));
     }
 
     public void rotate(GroupId id) {

@@ -344,6 +344,70 @@ final class GroupTraffic implements Closeable {
     }
 
 
+    // ---- moving a group ----
+
+    /**
+     * After a move, the manager copies the history it can reach from the old hosts to the new ones: every
+     * envelope under the tags of the keys it holds. Relays are idempotent, so a second pass a little later
+     * (for messages members relayed to an old host before they saw the move) duplicates nothing.
+     */
+    void copyHistory(GroupId id, List<Endpoint> from, List<Endpoint> to) {
+        List<Endpoint> sources = from.stream().filter(h -> !to.contains(h)).toList();
+        if (sources.isEmpty()) {
+            return;
+        }
+        Thread.ofVirtual().name("move").start(() -> {
+            for (int pass = 0; pass < 2 && !closed; pass++) {
+                for (Endpoint src : sources) {
+                    copyFrom(id, src.address(), to);
+                }
+                if (pass == 0) {
+                    new CompletableFuture<Void>().completeOnTimeout(null, MOVE_SECOND_PASS.toMillis(),
+                            TimeUnit.MILLISECONDS).join();
+                }
+            }
+        });
+    }
+
+    static final Duration MOVE_SECOND_PASS = Duration.ofSeconds(10);
+
+    private void copyFrom(GroupId id, Address source, List<Endpoint> to) {
+        List<EpochKey> keys = ctx.read(tx -> GroupRepository.keys(tx, id));
+        for (int i = 0; i < keys.size(); i += WireCodec.MAX_FETCH_TAGS) {
+            List<EpochKey> batch = keys.subList(i, Math.min(keys.size(), i + WireCodec.MAX_FETCH_TAGS));
+            long cursor = 0;
+            boolean more = true;
+            while (more && !closed) {
+                FetchRequest.Builder req = FetchRequest.newBuilder().setCursor(cursor).setLimit(WireCodec.MAX_FETCH_LIMIT)
+                        .setGroupId(WireCodec.bytes(id.bytes()));
+                batch.forEach(k -> req.addTags(WireCodec.bytes(k.tag())));
+                FetchResponse resp;
+                try {
+                    resp = callHost(source, rid -> GroupContext.message().setFetchRequest(req.setRequestId(rid)).build(),
+                            RPC_TIMEOUT).get(RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getFetchResponse();
+                } catch (ExecutionException | TimeoutException e) {
+                    LOG.info("moving a group: the old host is unreachable; history it holds was not copied");
+                    return;
+                } catch (InterruptedException e) {
+                    Thread.currentThread().interrupt();
+                    return;
+                }
+                if (resp.hasError()) {
+                    return;
+                }
+                List<CompletableFuture<Boolean>> acks = new ArrayList<>();
+                for (HostedEnvelope he : resp.getEnvelopesList()) {
+                    for (Endpoint dst : to) {
+                        acks.add(relay(dst.address(), he.getEnvelope()).exceptionally(e -> false));
+                    }
+                }
+                CompletableFuture.allOf(acks.toArray(CompletableFuture[]::new)).join();
+                cursor = resp.getNextCursor();
+                more = resp.getMore();
+            }
+        }
+    }
+
     @Override
     public void close() {
         closed = true;

@@ -38,6 +38,16 @@ final class ManagerRole {
     private final GroupContext ctx;
     private final java.util.function.Predicate<Address> online;
     private final java.util.function.Consumer<GroupId> epochIssued;
+    /** Told after an epoch that changed the hosts commits: (group, old hosts, new hosts). */
+    private volatile HostsMoved hostsMoved = (g, from, to) -> { };
+
+    interface HostsMoved {
+        void moved(GroupId group, List<Endpoint> from, List<Endpoint> to);
+    }
+
+    void onHostsMoved(HostsMoved listener) {
+        this.hostsMoved = listener;
+    }
 
     ManagerRole(GroupContext ctx, java.util.function.Predicate<Address> online,
             java.util.function.Consumer<GroupId> epochIssued) {
@@ -115,6 +125,9 @@ final class ManagerRole {
         Instant now = ctx.clock().instant();
         EpochKey key = new EpochKey(g.id(), head.epoch(), issued.update().hash(), issued.key());
         tx.afterCommit(() -> epochIssued.accept(g.id()));
+        if (!before.hosts().equals(after.hosts())) {
+            tx.afterCommit(() -> hostsMoved.moved(g.id(), before.hosts(), after.hosts()));
+        }
         GroupRepository.save(tx, withSession(g, step.session()));
         GroupRepository.putUpdate(tx, head);
         GroupRepository.putKey(tx, key);
@@ -233,6 +246,32 @@ final class ManagerRole {
         MessageId itemId = MessageId.random(ctx.random());
         ctx.deliveries().enqueue(tx.connection(), to, itemId, GroupContext.message().setGroupSync(s.setId(bs(itemId.bytes())))
                 .build());
+    }
+
+    /**
+     * Message retention at this node's own host, for the groups it manages and hosts: envelopes older than the
+     * policy's age or beyond its count are deleted, and so are envelopes of epochs whose keys expired.
+     */
+    void enforceRetention(org.hearth.node.host.HostService host, Address self) {
+        Instant now = ctx.clock().instant();
+        for (GroupRecord g : ctx.read(GroupRepository::all)) {
+            if (g.role() != GroupRecord.Role.MANAGER || g.head().isEmpty()
+                    || g.head().get().state().hosts().stream().noneMatch(h -> h.address().equals(self))) {
+                continue;
+            }
+            GroupPolicy p = g.head().get().state().policy();
+            List<Bytes> tags = ctx.read(tx -> GroupRepository.keys(tx, g.id())).stream().map(EpochKey::tag).toList();
+            if (!p.messageRetention().isZero() || p.maxMessages() > 0) {
+                Instant cutoff = p.messageRetention().isZero() ? Instant.EPOCH : now.minus(p.messageRetention());
+                host.prune(tags, cutoff, p.maxMessages());
+            }
+            if (!p.keyRetention().isZero()) {
+                List<Bytes> expiring = ctx.read(tx -> tx.query("SELECT tag FROM group_keys WHERE group_id = ? AND"
+                        + " ended_at IS NOT NULL AND ended_at <= ?", rs -> Bytes.wrap(rs.getBytes(1)), g.id().bytes(),
+                        now.minus(p.keyRetention()).toEpochMilli()));
+                host.prune(expiring, Instant.ofEpochMilli(Long.MAX_VALUE), 0); // nobody can read them any more
+            }
+        }
     }
 
     List<GroupId> managedGroups() {

@@ -187,6 +187,9 @@ final class MemberRole {
                 GroupRepository.save(tx, next);
                 GroupRepository.putUpdate(tx, a.head());
                 GroupRepository.endEpochsBefore(tx, g.id(), update.epoch(), now);
+                if (!a.head().state().hosts().equals(g.head().orElseThrow().state().hosts())) {
+                    GroupRepository.retargetRelays(tx, g.id(), a.head().state().hosts());
+                }
                 if (member && key.isPresent()) {
                     GroupRepository.putKey(tx, new EpochKey(g.id(), update.epoch(), update.hash(), key.get()));
                 }

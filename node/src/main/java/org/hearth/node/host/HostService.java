@@ -49,6 +49,12 @@ public interface HostService extends AutoCloseable {
      */
     CompletableFuture<FetchResponse> fetch(Address from, FetchRequest request);
 
+    /**
+     * Retention: deletes envelopes under {@code tags} received before {@code olderThan}, and beyond the newest
+     * {@code keepNewest} of them (0 = no count limit). Frees their quota. Returns how many were deleted.
+     */
+    int prune(java.util.List<org.hearth.core.bytes.Bytes> tags, java.time.Instant olderThan, long keepNewest);
+
     /** Answers every held fetch with an empty page and refuses new requests. Does not close the store. */
     @Override
     void close();

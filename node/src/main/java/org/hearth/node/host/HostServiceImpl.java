@@ -217,4 +217,14 @@ final class HostServiceImpl implements HostService {
         LOG.warn("host {} failed in the store", what, failure);
         return HostErrors.unavailable(what + " failed on the host; try again later");
     }
+
+    @Override
+    public int prune(java.util.List<Bytes> tags, java.time.Instant olderThan, long keepNewest) {
+        if (tags.isEmpty()) {
+            return 0;
+        }
+        HostStore.Usage freed = db.write(tx -> HostStore.prune(tx, tags, olderThan, keepNewest));
+        quota.release(freed.chargedBytes());
+        return (int) freed.envelopes();
+    }
 }

@@ -129,4 +129,29 @@ final class HostStore {
             }
         }
     }
+
+    /**
+     * Deletes envelopes under the tags that are too old, or beyond the newest {@code keepNewest}; returns the
+     * storage they took, as the quota counts it.
+     */
+    static Usage prune(Transaction tx, List<Bytes> tags, Instant olderThan, long keepNewest) throws SQLException {
+        String in = String.join(",", java.util.Collections.nCopies(tags.size(), "?"));
+        List<Object> args = new ArrayList<>(tags);
+        String where = "tag IN (" + in + ") AND (received_at < ?";
+        args.add(olderThan.toEpochMilli());
+        if (keepNewest > 0) {
+            where += " OR seq < (SELECT seq FROM host_envelopes WHERE tag IN (" + in + ") ORDER BY seq DESC LIMIT 1"
+                    + " OFFSET ?)";
+            args.addAll(tags);
+            args.add(keepNewest - 1);
+        }
+        where += ")";
+        Object[] a = args.toArray();
+        Usage freed = tx.queryOne("SELECT count(*), coalesce(sum(length(envelope)), 0) FROM host_envelopes WHERE "
+                + where, r -> new Usage(r.getLong(1), r.getLong(2)), a).orElseThrow();
+        if (freed.envelopes() > 0) {
+            tx.update("DELETE FROM host_envelopes WHERE " + where, a);
+        }
+        return freed;
+    }
 }
