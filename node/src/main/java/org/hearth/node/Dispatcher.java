@@ -78,17 +78,8 @@ final class Dispatcher implements PeerHandler {
         } catch (MalformedMessageException e) {
             // a well-formed frame whose group content is invalid: refuse it but acknowledge, or it comes back forever
             LOG.info("refused a group message: {}", e.getMessage());
-            durableId(m).ifPresent(id -> ack(peer, id));
+            GroupService.durableId(m).ifPresent(id -> ack(peer, id));
         }
-    }
-
-    private static Optional<ByteString> durableId(PeerMessage m) {
-        return switch (m.getBodyCase()) {
-            case GROUP_INVITE -> Optional.of(m.getGroupInvite().getId());
-            case EPOCH_DELIVERY -> Optional.of(m.getEpochDelivery().getId());
-            case GROUP_SYNC -> Optional.of(m.getGroupSync().getId());
-            default -> Optional.empty();
-        };
     }
 
     private void ack(Address peer, ByteString id) {

@@ -23,6 +23,7 @@ import org.hearth.node.transport.TcpTransport;
 /** A running node: the composition root that wires store, transport, peers and the roles it runs. */
 public final class Node implements Closeable {
     private final Database db;
+    private final NodeHome.Opened home;
     private final Identity identity;
     private final TcpTransport transport;
     private final PeerManager peers;
@@ -32,8 +33,9 @@ public final class Node implements Closeable {
     private final Changes changes;
     private final Endpoint endpoint;
 
-    private Node(Database db, Identity identity, TcpTransport transport, PeerManager peers, Messenger messenger,
+    private Node(NodeHome.Opened home, Database db, Identity identity, TcpTransport transport, PeerManager peers, Messenger messenger,
             Optional<GroupService> groups, Optional<HostService> host, Changes changes, Endpoint endpoint) {
+        this.home = home;
         this.db = db;
         this.identity = identity;
         this.transport = transport;
@@ -82,15 +84,16 @@ public final class Node implements Closeable {
             HostPort bound = transport.listen(config.listen(), peers::accept);
             HostPort advertised = config.advertise().orElse(bound);
             messenger.attach(peers, advertised);
+            groups.ifPresent(g -> g.setSelfEndpoint(new Endpoint(id.address(), advertised.host(), advertised.port())));
             messenger.connectAll();
             groups.ifPresent(GroupService::start);
-            return new Node(db, id, transport, peers, messenger, groups, host, changes,
+            return new Node(home, db, id, transport, peers, messenger, groups, host, changes,
                     new Endpoint(id.address(), advertised.host(), advertised.port()));
         } catch (IOException | RuntimeException e) {
             groups.ifPresent(GroupService::close);
             host.ifPresent(HostService::close);
             transport.close();
-            db.close();
+            home.close();
             throw e;
         }
     }
@@ -127,6 +130,6 @@ public final class Node implements Closeable {
         host.ifPresent(HostService::close);
         transport.close();
         peers.close();
-        db.close();
+        home.close();
     }
 }

@@ -20,7 +20,12 @@ public final class NodeHome {
     private static final String SEED = "identity.seed";
     private static final String NAME = "identity.name";
 
-    public record Opened(Database db, Identity identity, String name) {
+    public record Opened(Database db, Identity identity, String name, java.nio.channels.FileChannel lock) {
+        /** Closes the store, then releases the home. */
+        public void close() {
+            db.close();
+            closeQuietly(lock);
+        }
     }
 
     private NodeHome() {
@@ -55,19 +60,55 @@ public final class NodeHome {
         return identity;
     }
 
+    /**
+     * Opens the home for a running node. An exclusive lock on {@code HOME/node.lock} (held until the returned
+     * {@link Opened#close()}) keeps a second node off the same identity and store.
+     */
     public static Opened open(Path home, char[] passphrase) throws WrongPassphraseException {
         if (!exists(home)) {
             throw new UserError(UserError.Kind.NOT_FOUND, "no node in " + home + " (run `hearth init --home "
                     + home + "` first)");
         }
-        Database db = Database.open(home, passphrase, PassphraseKdf.DEFAULT);
+        java.nio.channels.FileChannel lock = lock(home);
+        Database db;
+        try {
+            db = Database.open(home, passphrase, PassphraseKdf.DEFAULT);
+        } catch (WrongPassphraseException | RuntimeException e) {
+            closeQuietly(lock);
+            throw e;
+        }
         try {
             byte[] seed = db.read(tx -> get(tx, SEED)).orElseThrow(() -> new IllegalStateException("store has no identity"));
             String name = db.read(tx -> get(tx, NAME)).map(b -> new String(b, StandardCharsets.UTF_8)).orElse("");
-            return new Opened(db, Identity.fromSeed(SecretBytes.adopt(seed)), name);
+            return new Opened(db, Identity.fromSeed(SecretBytes.adopt(seed)), name, lock);
         } catch (RuntimeException e) {
             db.close();
+            closeQuietly(lock);
             throw e;
+        }
+    }
+
+    private static java.nio.channels.FileChannel lock(Path home) {
+        try {
+            java.nio.channels.FileChannel ch = java.nio.channels.FileChannel.open(home.resolve("node.lock"),
+                    java.nio.file.StandardOpenOption.CREATE, java.nio.file.StandardOpenOption.WRITE);
+            if (ch.tryLock() == null) {
+                ch.close();
+                throw new UserError(UserError.Kind.CONFLICT, "a node is already running in " + home);
+            }
+            return ch;
+        } catch (java.nio.channels.OverlappingFileLockException e) {
+            throw new UserError(UserError.Kind.CONFLICT, "a node is already running in " + home);
+        } catch (java.io.IOException e) {
+            throw new UserError(UserError.Kind.INVALID, "cannot lock " + home + ": " + e.getMessage());
+        }
+    }
+
+    private static void closeQuietly(java.nio.channels.FileChannel ch) {
+        try {
+            ch.close();
+        } catch (java.io.IOException ignored) {
+            // releasing the lock of a home we failed to open
         }
     }
 

@@ -55,26 +55,34 @@ public final class ApiServer implements Closeable {
     }
 
     private void handle(HttpExchange ex, ApiRoutes routes) throws IOException {
+        // the response must be sent before the exchange closes, so errors are mapped inside the try
         try (ex) {
             if (!authorised(ex)) {
                 respond(ex, 401, error("missing or wrong API token"));
                 return;
             }
-            Map<String, String> query = query(ex.getRequestURI().getRawQuery());
-            JsonNode body = "POST".equals(ex.getRequestMethod()) ? readBody(ex.getRequestBody()) : null;
-            Object result = routes.route(ex.getRequestMethod(), ex.getRequestURI().getPath(), query, body);
-            respond(ex, 200, result);
-        } catch (UserError e) {
-            respond(ex, switch (e.kind()) {
-                case INVALID -> 400;
-                case NOT_FOUND -> 404;
-                case CONFLICT -> 409;
-            }, error(e.getMessage()));
-        } catch (ApiException e) {
-            respond(ex, e.status(), error(e.getMessage()));
-        } catch (RuntimeException e) {
-            LOG.warn("API request failed", e);
-            respond(ex, 500, error("internal error; see the node's log"));
+            int status = 200;
+            Object body;
+            try {
+                Map<String, String> query = query(ex.getRequestURI().getRawQuery());
+                JsonNode json = "POST".equals(ex.getRequestMethod()) ? readBody(ex.getRequestBody()) : null;
+                body = routes.route(ex.getRequestMethod(), ex.getRequestURI().getPath(), query, json);
+            } catch (UserError e) {
+                status = switch (e.kind()) {
+                    case INVALID -> 400;
+                    case NOT_FOUND -> 404;
+                    case CONFLICT -> 409;
+                };
+                body = error(e.getMessage());
+            } catch (ApiException e) {
+                status = e.status();
+                body = error(e.getMessage());
+            } catch (RuntimeException e) {
+                LOG.warn("API request failed", e);
+                status = 500;
+                body = error("internal error; see the node's log");
+            }
+            respond(ex, status, body);
         }
     }
 

@@ -28,6 +28,13 @@ final class GroupRoutes {
         String[] p = path.substring("/v1/groups".length()).split("/");
         // p[0] is "" ; p[1] is the group id or "invites"; p[2] the sub-resource
         if (p.length <= 1) {
+            if (method.equals("POST") && body.hasNonNull("manager")) {
+                String host = body.path("host").asText("");
+                GroupId id = groups.requestGroup(ApiRoutes.text(body, "name"),
+                        ApiRoutes.endpoint(ApiRoutes.text(body, "manager")).address(),
+                        host.isEmpty() ? java.util.Optional.empty() : java.util.Optional.of(ApiRoutes.endpoint(host)));
+                return Map.of("groupId", id.hex(), "status", "requested");
+            }
             if (method.equals("POST")) {
                 String host = ApiRoutes.text(body, "host");
                 boolean self = host.equals("self");

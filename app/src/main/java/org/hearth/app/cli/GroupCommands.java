@@ -37,16 +37,30 @@ final class GroupCommands implements Callable<Integer> {
         }
     }
 
-    @Command(name = "create", description = "Create a group managed by this node; prints its id.")
+    @Command(name = "create", description = "Create a group managed by this node (or by --manager); prints its id.")
     static final class Create extends ClientCommand {
         @Option(names = "--name", required = true)
         String name;
-        @Option(names = "--host", required = true, paramLabel = "ENDPOINT", description = "the host that stores its messages: ENDPOINT, or self (this node hosts it and is a member)")
+        @Option(names = "--host", paramLabel = "ENDPOINT|self",
+                description = "the host that stores its messages: ENDPOINT, or self (this node hosts it and is a member)")
         String host;
+        @Option(names = "--manager", paramLabel = "ENDPOINT",
+                description = "another node (an accepted contact) that creates and runs the group, with you as writer")
+        String manager;
 
         @Override
         public Integer call() {
-            out().println(Output.field(api().post("/v1/groups", Map.of("name", name, "host", host)), "groupId"));
+            Map<String, String> body = new LinkedHashMap<>();
+            body.put("name", name);
+            if (manager != null) {
+                body.put("manager", manager);
+            } else if (host == null) {
+                throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give --host (or --manager)");
+            }
+            if (host != null) {
+                body.put("host", host);
+            }
+            out().println(Output.field(api().post("/v1/groups", body), "groupId"));
             return 0;
         }
     }

@@ -7,7 +7,8 @@ import picocli.CommandLine.Command;
 import picocli.CommandLine.Model.CommandSpec;
 import picocli.CommandLine.Spec;
 
-@Command(name = "hearth", mixinStandardHelpOptions = true, version = "hearth 0.1.0",
+@Command(name = "hearth", mixinStandardHelpOptions = true, scope = CommandLine.ScopeType.INHERIT,
+        version = "hearth 0.1.0",
         description = "Hearth: private group messaging over channels you can trust.",
         subcommands = {InitCommand.class, RunCommand.class, ClientCommands.Whoami.class, ClientCommands.Contacts.class,
             ClientCommands.Send.class, ClientCommands.Messages.class, GroupCommands.class, HostCommand.class, VerifyProofCommand.class,

@@ -106,6 +106,12 @@ public final class WireCodec {
                 MessageId.decode(m.getKeyCatchupRequest().getId());
                 checkSize("group id", m.getKeyCatchupRequest().getGroupId(), 32, 32);
             }
+            case GROUP_CREATE_REQUEST -> {
+                MessageId.decode(m.getGroupCreateRequest().getId());
+                checkSize("group id", m.getGroupCreateRequest().getGroupId(), 32, 32);
+                checkText("group name", m.getGroupCreateRequest().getName(), 64);
+                checkText("host", m.getGroupCreateRequest().getHost(), MAX_HINT_BYTES);
+            }
             case GROUP_HEADS -> {
                 if (m.getGroupHeads().getHeadsCount() > 64) {
                     throw new MalformedMessageException("too many group heads");

@@ -19,7 +19,8 @@ public record GroupRecord(GroupId id, String name, Address manager, Role role, S
 
     public enum Role { MANAGER, MEMBER }
 
-    public enum Status { INVITED, JOINING, JOINED, REMOVED }
+    /** REQUESTED: this node asked another to create and manage the group; its invite is accepted on arrival. */
+    public enum Status { REQUESTED, INVITED, JOINING, JOINED, REMOVED }
 
     public long epoch() {
         return head.map(GroupChain.Head::epoch).orElse(-1L);

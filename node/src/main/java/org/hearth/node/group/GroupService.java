@@ -41,6 +41,14 @@ public final class GroupService implements Closeable {
     private final MemberRole member;
     private final GroupTraffic traffic;
     private final Optional<org.hearth.node.host.HostService> localHost;
+    private volatile java.util.function.Supplier<Endpoint> selfEndpoint = () -> {
+        throw new IllegalStateException("not started");
+    };
+
+    /** Where this node can be reached (known once it listens): the host of groups it hosts itself. */
+    public void setSelfEndpoint(Endpoint e) {
+        selfEndpoint = () -> e;
+    }
     private final ScheduledExecutorService scheduler =
             Executors.newSingleThreadScheduledExecutor(Thread.ofVirtual().name("groups").factory());
 
@@ -125,6 +133,28 @@ public final class GroupService implements Closeable {
         } catch (IllegalArgumentException e) {
             throw new UserError(UserError.Kind.INVALID, e.getMessage());
         }
+    }
+
+    /**
+     * Asks another node, an accepted contact, to create and manage a group with this node as its first
+     * writer; the manager's invite that follows is accepted automatically. Host empty = the manager hosts it.
+     */
+    public GroupId requestGroup(String name, Address manager, Optional<Endpoint> host) {
+        requireEnabled();
+        try {
+            GroupState.checkName(name);
+        } catch (IllegalArgumentException e) {
+            throw new UserError(UserError.Kind.INVALID, e.getMessage());
+        }
+        boolean contact = ctx.read(tx -> org.hearth.node.contacts.ContactRepository.find(tx.connection(), manager))
+                .map(c -> c.status() == org.hearth.node.contacts.ContactStatus.ACCEPTED).orElse(false);
+        if (!contact) {
+            throw new UserError(UserError.Kind.CONFLICT, "the manager must be an accepted contact of yours");
+        }
+        GroupId id = GroupId.random(ctx.random());
+        host.ifPresent(ctx.directory()::remember);
+        member.request(id, name, manager, host.map(Endpoint::toString).orElse(""));
+        return id;
     }
 
     public void add(GroupId id, Endpoint who, Permission p) {
@@ -220,7 +250,8 @@ public final class GroupService implements Closeable {
     /** Whether this service handles the message type. */
     public static boolean handles(PeerMessage.BodyCase c) {
         return switch (c) {
-            case GROUP_INVITE, GROUP_JOIN, EPOCH_DELIVERY, GROUP_SYNC, KEY_CATCHUP_REQUEST, GROUP_HEADS -> true;
+            case GROUP_INVITE, GROUP_JOIN, EPOCH_DELIVERY, GROUP_SYNC, KEY_CATCHUP_REQUEST, GROUP_HEADS,
+                    GROUP_CREATE_REQUEST -> true;
             default -> false;
         };
     }
@@ -238,18 +269,21 @@ public final class GroupService implements Closeable {
             case GROUP_SYNC -> member.onSync(from, m.getGroupSync());
             case KEY_CATCHUP_REQUEST -> manager.onCatchup(from, groupId(m.getKeyCatchupRequest().getGroupId()));
             case GROUP_HEADS -> onHeads(from, m.getGroupHeads());
+            case GROUP_CREATE_REQUEST -> onCreateRequest(from, m.getGroupCreateRequest());
             default -> throw new IllegalArgumentException("not a group message");
         }
         return durableId(m);
     }
 
-    private static Optional<com.google.protobuf.ByteString> durableId(PeerMessage m) {
+    /** The outbox item id of a durable group message, to acknowledge once it is handled (or refused). */
+    public static Optional<com.google.protobuf.ByteString> durableId(PeerMessage m) {
         return switch (m.getBodyCase()) {
             case GROUP_INVITE -> Optional.of(m.getGroupInvite().getId());
             case GROUP_JOIN -> Optional.of(m.getGroupJoin().getId());
             case EPOCH_DELIVERY -> Optional.of(m.getEpochDelivery().getId());
             case GROUP_SYNC -> Optional.of(m.getGroupSync().getId());
             case KEY_CATCHUP_REQUEST -> Optional.of(m.getKeyCatchupRequest().getId());
+            case GROUP_CREATE_REQUEST -> Optional.of(m.getGroupCreateRequest().getId());
             default -> Optional.empty();
         };
     }
@@ -259,6 +293,33 @@ public final class GroupService implements Closeable {
             throw new MalformedMessageException("group id must be 32 bytes");
         }
         return new GroupId(org.hearth.core.bytes.Bytes.wrap(b.toByteArray()));
+    }
+
+    /** A contact asks this node to run a group for it: create it (once) and invite the requester as writer. */
+    private void onCreateRequest(Address from, org.hearth.core.wire.proto.GroupCreateRequest r)
+            throws MalformedMessageException {
+        boolean contact = ctx.read(tx -> org.hearth.node.contacts.ContactRepository.find(tx.connection(), from))
+                .map(c -> c.status() == org.hearth.node.contacts.ContactStatus.ACCEPTED
+                        && c.kind() == org.hearth.node.contacts.ContactKind.PERSON).orElse(false);
+        GroupId id = groupId(r.getGroupId());
+        if (!contact || ctx.read(tx -> GroupRepository.find(tx, id)).isPresent()) {
+            LOG.info("refused a request to manage a group (not an accepted contact, or the id is taken)");
+            return;
+        }
+        Endpoint host;
+        try {
+            host = r.getHost().isEmpty() ? null : Endpoint.parse(r.getHost());
+        } catch (org.hearth.core.identity.InvalidAddressException | IllegalArgumentException e) {
+            throw new MalformedMessageException("bad host in a group request");
+        }
+        List<Endpoint> hosts = List.of(host == null ? selfEndpoint.get() : host);
+        hosts.forEach(ctx.directory()::remember);
+        try {
+            manager.create(id, r.getName(), hosts, GroupPolicy.DEFAULT, false);
+        } catch (IllegalArgumentException e) {
+            throw new MalformedMessageException("bad group request: " + e.getMessage());
+        }
+        change(id, ManagerEngine.add(from, Permission.WRITE));
     }
 
     /** When a peer connects: the manager may owe it the latest key; members compare heads for splits. */

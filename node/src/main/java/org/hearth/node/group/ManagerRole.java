@@ -57,7 +57,10 @@ final class ManagerRole {
     }
 
     GroupId create(String name, List<Endpoint> hosts, GroupPolicy policy, boolean managerIsMember) {
-        GroupId id = GroupId.random(ctx.random());
+        return create(GroupId.random(ctx.random()), name, hosts, policy, managerIsMember);
+    }
+
+    GroupId create(GroupId id, String name, List<Endpoint> hosts, GroupPolicy policy, boolean managerIsMember) {
         Instant now = ctx.clock().instant();
         Map<Address, Permission> members = managerIsMember ? Map.of(ctx.identity().address(), Permission.WRITE) : Map.of();
         ManagerEngine.Step step = ManagerEngine.create(ctx.identity(), id, name, members, hosts, policy, now,
@@ -104,12 +107,13 @@ final class ManagerRole {
      */
     Optional<Instant> tick(GroupId id) {
         Set<Address> recipients = new HashSet<>();
-        Optional<Instant> next = ctx.write(tx -> {
+        Optional<Instant> next = ctx.db().write(tx -> {
             GroupRecord g = managed(tx, id);
             ManagerEngine.Step step = ManagerEngine.tick(session(g), ctx.identity(), ctx.clock().instant(), ctx.random());
             if (step.issued().isEmpty()) {
                 return step.nextCheck();
             }
+            tx.afterCommit(ctx.changes()::bump);
             recipients.addAll(publish(tx, g, step));
             return step.nextCheck();
         });

@@ -51,18 +51,40 @@ final class MemberRole {
         if (!invite.manager().equals(from)) {
             throw new MalformedMessageException("invite relayed by a node that is not its manager");
         }
-        ctx.write(tx -> {
+        GroupId autoAccept = ctx.write(tx -> {
             hiddenContact(tx, invite.manager(), org.hearth.node.contacts.ContactKind.MANAGER);
             Optional<GroupRecord> g = GroupRepository.find(tx, invite.groupId());
             if (g.isEmpty()) {
                 GroupRepository.insert(tx, new GroupRecord(invite.groupId(), invite.groupName(), invite.manager(),
                         GroupRecord.Role.MEMBER, GroupRecord.Status.INVITED, invite.permission(), Optional.empty(),
                         ctx.clock().instant(), 0, List.of(), false), ctx.clock().instant());
+                return false;
             } else if (g.get().status() == GroupRecord.Status.REMOVED) {
                 GroupRepository.save(tx, g.get().with(GroupRecord.Status.INVITED)); // re-added
+            } else if (g.get().status() == GroupRecord.Status.REQUESTED && g.get().manager().equals(from)) {
+                GroupRepository.save(tx, g.get().with(GroupRecord.Status.INVITED));
+                return true; // we asked for this group: accept its invite at once
             }
+            return false;
+        }) ? invite.groupId() : null;
+        if (autoAccept != null) {
+            accept(autoAccept);
+        }
+    }
+
+    /** Asks {@code manager} (an accepted contact of ours) to create and run a group with us as its writer. */
+    void request(GroupId id, String name, Address manager, String host) {
+        ctx.write(tx -> {
+            GroupRepository.insert(tx, new GroupRecord(id, name, manager, GroupRecord.Role.MEMBER,
+                    GroupRecord.Status.REQUESTED, org.hearth.core.group.Permission.WRITE, Optional.empty(),
+                    ctx.clock().instant(), 0, List.of(), false), ctx.clock().instant());
+            MessageId itemId = MessageId.random(ctx.random());
+            ctx.deliveries().enqueue(tx.connection(), manager, itemId, GroupContext.message().setGroupCreateRequest(
+                    org.hearth.core.wire.proto.GroupCreateRequest.newBuilder().setId(WireCodec.bytes(itemId.bytes()))
+                            .setGroupId(WireCodec.bytes(id.bytes())).setName(name).setHost(host)).build());
             return null;
         });
+        ctx.deliveries().kick(manager);
     }
 
     /** Managers and hosts are contacts of their own kind, hidden from the contact list unless asked. */
@@ -274,13 +296,15 @@ final class MemberRole {
     /** Deletes keys whose epoch ended longer ago than the group's retention (forward secrecy). */
     void expireKeys() {
         Instant now = ctx.clock().instant();
-        ctx.write(tx -> {
+        ctx.db().write(tx -> {
             for (GroupRecord g : GroupRepository.all(tx)) {
                 g.head().ifPresent(h -> {
                     java.time.Duration r = h.state().policy().keyRetention();
                     if (!r.isZero()) {
                         try {
-                            GroupRepository.deleteKeysEndedBefore(tx, g.id(), now.minus(r));
+                            if (GroupRepository.deleteKeysEndedBefore(tx, g.id(), now.minus(r)) > 0) {
+                                tx.afterCommit(ctx.changes()::bump);
+                            }
                         } catch (SQLException e) {
                             throw new org.hearth.node.store.StoreException("expiring keys", e);
                         }
