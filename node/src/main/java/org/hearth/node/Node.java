@@ -18,14 +18,14 @@ import org.hearth.node.peer.PeerManager;
 import org.hearth.node.peer.PeerRpc;
 import org.hearth.node.store.Database;
 import org.hearth.node.store.WrongPassphraseException;
-import org.hearth.node.transport.TcpTransport;
+import org.hearth.node.transport.Transport;
 
 /** A running node: the composition root that wires store, transport, peers and the roles it runs. */
 public final class Node implements Closeable {
     private final Database db;
     private final NodeHome.Opened home;
     private final Identity identity;
-    private final TcpTransport transport;
+    private final Transport transport;
     private final PeerManager peers;
     private final Messenger messenger;
     private final Optional<GroupService> groups;
@@ -33,7 +33,7 @@ public final class Node implements Closeable {
     private final Changes changes;
     private final Endpoint endpoint;
 
-    private Node(NodeHome.Opened home, Database db, Identity identity, TcpTransport transport, PeerManager peers, Messenger messenger,
+    private Node(NodeHome.Opened home, Database db, Identity identity, Transport transport, PeerManager peers, Messenger messenger,
             Optional<GroupService> groups, Optional<HostService> host, Changes changes, Endpoint endpoint) {
         this.home = home;
         this.db = db;
@@ -51,7 +51,13 @@ public final class Node implements Closeable {
         NodeHome.Opened home = NodeHome.open(config.home(), config.passphrase());
         Identity id = home.identity();
         Database db = home.db();
-        TcpTransport transport = new TcpTransport(id, config.random());
+        Transport transport;
+        try {
+            transport = config.transport().create(id, config.random(), config.home());
+        } catch (IOException | RuntimeException e) {
+            home.close();
+            throw e;
+        }
         Optional<HostService> host = Optional.empty();
         Optional<GroupService> groups = Optional.empty();
         try {
@@ -77,7 +83,7 @@ public final class Node implements Closeable {
             }
             Dispatcher dispatcher = new Dispatcher(messenger, groups, host, rpc, deliveries, config.roles().chat());
             PeerManager peers = new PeerManager(id.address(), transport, dispatcher, config.clock(), config.random(),
-                    a -> messenger.hintOf(a).map(hp -> new Endpoint(a, hp.host(), hp.port())), deliveries::hasPending);
+                    messenger::hintOf, deliveries::hasPending);
             peersRef[0] = peers;
             deliveries.attach(peers);
             rpc.attach(peers);

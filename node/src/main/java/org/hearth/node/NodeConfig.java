@@ -11,7 +11,12 @@ import org.hearth.core.identity.HostPort;
  * bound listen address).
  */
 public record NodeConfig(Path home, char[] passphrase, HostPort listen, Optional<HostPort> advertise, Clock clock,
-        RandomSource random, Roles roles) {
+        RandomSource random, Roles roles, org.hearth.node.transport.TransportFactory transport) {
+
+    public NodeConfig(Path home, char[] passphrase, HostPort listen, Optional<HostPort> advertise, Clock clock,
+            RandomSource random, Roles roles) {
+        this(home, passphrase, listen, advertise, clock, random, roles, org.hearth.node.transport.TransportFactory.TCP);
+    }
 
     /**
      * What this node does. A member node chats, takes part in managed groups (the experiment flag: on by
@@ -28,6 +33,10 @@ public record NodeConfig(Path home, char[] passphrase, HostPort listen, Optional
     }
 
     public NodeConfig withRoles(Roles r) {
-        return new NodeConfig(home, passphrase, listen, advertise, clock, random, r);
+        return new NodeConfig(home, passphrase, listen, advertise, clock, random, r, transport);
+    }
+
+    public NodeConfig withTransport(org.hearth.node.transport.TransportFactory t) {
+        return new NodeConfig(home, passphrase, listen, advertise, clock, random, roles, t);
     }
 }

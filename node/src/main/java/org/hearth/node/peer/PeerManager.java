@@ -17,12 +17,12 @@ import java.util.function.Predicate;
 import org.hearth.core.channel.HandshakeException;
 import org.hearth.core.crypto.RandomSource;
 import org.hearth.core.identity.Address;
-import org.hearth.core.identity.Endpoint;
+import org.hearth.core.identity.HostPort;
 import org.hearth.core.wire.MalformedMessageException;
 import org.hearth.core.wire.WireCodec;
 import org.hearth.core.wire.proto.PeerMessage;
 import org.hearth.node.transport.Connection;
-import org.hearth.node.transport.TcpTransport;
+import org.hearth.node.transport.Transport;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
@@ -43,11 +43,11 @@ public final class PeerManager implements Closeable {
     }
 
     private final Address self;
-    private final TcpTransport transport;
+    private final Transport transport;
     private final PeerHandler handler;
     private final Clock clock;
     private final RandomSource random;
-    private final Function<Address, Optional<Endpoint>> endpoints;
+    private final Function<Address, Optional<HostPort>> hints;
     private final Predicate<Address> wantsConnection;
     private final Map<Address, Live> live = new ConcurrentHashMap<>();
     private final Set<Address> dialling = ConcurrentHashMap.newKeySet();
@@ -58,17 +58,17 @@ public final class PeerManager implements Closeable {
     private volatile boolean closed;
 
     /**
-     * @param endpoints where a peer can be dialled now (the contact's latest hint)
+     * @param hints where a peer was last reachable over TCP (a Tor transport needs only the address)
      * @param wantsConnection whether to keep redialling a peer (e.g. it has undelivered items)
      */
-    public PeerManager(Address self, TcpTransport transport, PeerHandler handler, Clock clock, RandomSource random,
-            Function<Address, Optional<Endpoint>> endpoints, Predicate<Address> wantsConnection) {
+    public PeerManager(Address self, Transport transport, PeerHandler handler, Clock clock, RandomSource random,
+            Function<Address, Optional<HostPort>> hints, Predicate<Address> wantsConnection) {
         this.self = self;
         this.transport = transport;
         this.handler = handler;
         this.clock = clock;
         this.random = random;
-        this.endpoints = endpoints;
+        this.hints = hints;
         this.wantsConnection = wantsConnection;
     }
 
@@ -110,14 +110,10 @@ public final class PeerManager implements Closeable {
             dialling.remove(peer);
             return;
         }
-        Optional<Endpoint> ep = endpoints.apply(peer);
-        if (ep.isEmpty()) {
-            dialling.remove(peer);
-            return;
-        }
+        Optional<HostPort> hint = hints.apply(peer);
         Thread.ofVirtual().name("dial").start(() -> {
             try {
-                Connection c = transport.dial(ep.get());
+                Connection c = transport.dial(peer, hint);
                 dialling.remove(peer);
                 register(c);
             } catch (IOException | HandshakeException | RuntimeException e) {
