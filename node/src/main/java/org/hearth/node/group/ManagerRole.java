@@ -19,6 +19,7 @@ import org.hearth.core.group.Invite;
 import org.hearth.core.group.KeyCatchup;
 import org.hearth.core.group.ManagerEngine;
 import org.hearth.core.group.Permission;
+import org.hearth.core.group.RotationPolicy;
 import org.hearth.core.identity.Address;
 import org.hearth.core.identity.Endpoint;
 import org.hearth.core.wire.MessageId;
@@ -106,6 +107,15 @@ final class ManagerRole {
      * The whole step (new head, key, every delivery) commits in one transaction.
      */
     Optional<Instant> tick(GroupId id) {
+        // a read decides; the write lock is taken only when an epoch is due (the sweep runs twice a second)
+        RotationPolicy.Decision preview = ctx.read(tx -> {
+            ManagerEngine.Session s = session(managed(tx, id));
+            return RotationPolicy.decide(s.head().state().policy(), new RotationPolicy.Inputs(ctx.clock().instant(),
+                    s.epochStartedAt(), s.messagesInEpoch(), !s.pending().isEmpty(), s.rotationRequested()));
+        });
+        if (!preview.rotateNow()) {
+            return preview.nextCheck();
+        }
         Set<Address> recipients = new HashSet<>();
         Optional<Instant> next = ctx.db().write(tx -> {
             GroupRecord g = managed(tx, id);
