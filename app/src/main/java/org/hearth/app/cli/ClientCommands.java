@@ -30,6 +30,18 @@ final class ClientCommands {
         PrintWriter out() {
             return spec.commandLine().getOut();
         }
+
+        /** Prints {@code r} as JSON, or each element (or the object) as a line of text. */
+        int show(JsonNode r, boolean json, java.util.function.Consumer<JsonNode> asText) {
+            if (json) {
+                Output.json(out(), r);
+            } else if (r.isArray()) {
+                r.forEach(asText);
+            } else {
+                asText.accept(r);
+            }
+            return 0;
+        }
     }
 
     @Command(name = "whoami", description = "Print the running node's endpoint.")
@@ -39,13 +51,7 @@ final class ClientCommands {
 
         @Override
         public Integer call() {
-            JsonNode r = api().get("/v1/whoami", Map.of());
-            if (json) {
-                Output.json(out(), r);
-            } else {
-                out().println(Output.field(r, "endpoint"));
-            }
-            return 0;
+            return show(api().get("/v1/whoami", Map.of()), json, r -> out().println(Output.field(r, "endpoint")));
         }
     }
 
@@ -100,15 +106,8 @@ final class ClientCommands {
         @Override
         public Integer call() {
             JsonNode r = api().get("/v1/contacts", Map.of("all", Boolean.toString(all)));
-            if (json) {
-                Output.json(out(), r);
-                return 0;
-            }
-            for (JsonNode c : r) {
-                out().printf("%s  %-9s %-7s %s%n", Output.field(c, "address"), Output.field(c, "status"),
-                        Output.field(c, "kind"), Output.field(c, "name"));
-            }
-            return 0;
+            return show(r, json, c -> out().printf("%s  %-9s %-7s %s%n", Output.field(c, "address"),
+                    Output.field(c, "status"), Output.field(c, "kind"), Output.field(c, "name")));
         }
     }
 
@@ -137,16 +136,11 @@ final class ClientCommands {
         @Override
         public Integer call() {
             JsonNode r = api().get("/v1/messages", Map.of("with", with));
-            if (json) {
-                Output.json(out(), r);
-                return 0;
-            }
-            for (JsonNode m : r) {
+            return show(r, json, m -> {
                 boolean mine = !Output.field(m, "sender").equals(with);
                 out().printf("%s %s %s%s%n", Output.field(m, "sentAt"), mine ? ">" : "<", Output.field(m, "text"),
                         mine && !m.path("delivered").asBoolean() ? "  (not delivered yet)" : "");
-            }
-            return 0;
+            });
         }
     }
 }

@@ -101,13 +101,8 @@ final class GroupCommands implements Callable<Integer> {
         @Override
         public Integer call() {
             JsonNode r = api().get("/v1/groups/invites", Map.of());
-            if (json) {
-                Output.json(out(), r);
-            } else {
-                r.forEach(g -> out().printf("%s  %s (manager %s)%n", Output.field(g, "groupId"), Output.field(g, "name"),
+            return show(r, json, g -> out().printf("%s  %s (manager %s)%n", Output.field(g, "groupId"), Output.field(g, "name"),
                         Output.field(g, "manager")));
-            }
-            return 0;
         }
     }
 
@@ -143,13 +138,8 @@ final class GroupCommands implements Callable<Integer> {
         @Override
         public Integer call() {
             JsonNode r = api().get(path("messages"), Map.of());
-            if (json) {
-                Output.json(out(), r);
-            } else {
-                r.forEach(m -> out().printf("%s %s… %s%n", Output.field(m, "sentAt"),
+            return show(r, json, m -> out().printf("%s %s… %s%n", Output.field(m, "sentAt"),
                         Output.field(m, "sender").substring(0, 8), Output.field(m, "text")));
-            }
-            return 0;
         }
     }
 
@@ -161,12 +151,7 @@ final class GroupCommands implements Callable<Integer> {
         @Override
         public Integer call() {
             JsonNode r = api().get(path("members"), Map.of());
-            if (json) {
-                Output.json(out(), r);
-            } else {
-                r.forEach(m -> out().printf("%s  %s%n", Output.field(m, "address"), Output.field(m, "permission")));
-            }
-            return 0;
+            return show(r, json, m -> out().printf("%s  %s%n", Output.field(m, "address"), Output.field(m, "permission")));
         }
     }
 
@@ -177,15 +162,10 @@ final class GroupCommands implements Callable<Integer> {
 
         @Override
         public Integer call() {
-            JsonNode r = api().get(path("status"), Map.of());
-            if (json) {
-                Output.json(out(), r);
-            } else {
-                out().printf("group %s (%s), %s, epoch %s%nstate %s%nalarms: %d%n", Output.field(r, "groupId"),
-                        Output.field(r, "name"), Output.field(r, "role"), Output.field(r, "epoch"),
-                        Output.field(r, "stateHash"), r.path("alarms").size());
-            }
-            return 0;
+            return show(api().get(path("status"), Map.of()), json, r -> out().printf(
+                    "group %s (%s), %s, epoch %s%nstate %s%nalarms: %d%n", Output.field(r, "groupId"),
+                    Output.field(r, "name"), Output.field(r, "role"), Output.field(r, "epoch"),
+                    Output.field(r, "stateHash"), r.path("alarms").size()));
         }
     }
 
