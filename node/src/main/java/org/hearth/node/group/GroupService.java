@@ -56,7 +56,11 @@ public final class GroupService implements Closeable {
             Optional<org.hearth.node.host.HostService> localHost, java.util.function.Consumer<GroupId> epochIssued) {
         this.ctx = ctx;
         this.enabled = enabled;
-        this.manager = new ManagerRole(ctx, online, epochIssued);
+        // after an epoch it issued, the manager's own fetch loops must ask with the new tag at once
+        this.manager = new ManagerRole(ctx, online, g -> {
+            epochIssued.accept(g);
+            refreshTraffic();
+        });
         this.member = new MemberRole(ctx, this::keysChanged);
         this.traffic = new GroupTraffic(ctx, member, manager, localHost);
         this.localHost = localHost;
@@ -99,6 +103,10 @@ public final class GroupService implements Closeable {
         } catch (RuntimeException e) {
             LOG.warn("group maintenance failed: {}", e.toString());
         }
+    }
+
+    private void refreshTraffic() {
+        traffic.refresh();
     }
 
     private void keysChanged() {

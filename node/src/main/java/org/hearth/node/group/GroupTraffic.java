@@ -107,6 +107,7 @@ final class GroupTraffic implements Closeable {
             Bytes msgId = GroupMessages.id(env);
             Instant now = ctx.clock().instant();
             GroupRepository.insertMessage(tx, id, msgId, g.epoch(), self, text, now, now);
+            manager.countMessage(tx, g, g.epoch()); // the manager's own posts count toward rotate-after-messages
             for (Endpoint h : state.hosts()) {
                 GroupRepository.addRelay(tx, msgId, id, h.address().text(), env.toByteArray(), now);
             }

@@ -123,6 +123,11 @@ public final class PeerManager implements Closeable {
                             Backoff.delay(failures, random).toMillis(), TimeUnit.MILLISECONDS);
                 } else {
                     dialling.remove(peer);
+                    // nobody will redial: whoever waits for this peer learns now, and can ask again later
+                    java.util.List<java.util.concurrent.CompletableFuture<Void>> w = waiters.remove(peer);
+                    if (w != null) {
+                        w.forEach(f -> f.completeExceptionally(new IOException("peer unreachable: " + e.getMessage())));
+                    }
                 }
             }
         });

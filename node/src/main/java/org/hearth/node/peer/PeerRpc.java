@@ -37,8 +37,10 @@ public final class PeerRpc {
             pending.remove(id);
             connected.cancel(false);
         });
-        connected.thenRun(() -> {
-            if (!peers.send(peer, request.apply(id))) {
+        connected.whenComplete((ok, unreachable) -> {
+            if (unreachable != null) {
+                result.completeExceptionally(unreachable); // fail now: the caller may retry or queue
+            } else if (!peers.send(peer, request.apply(id))) {
                 result.completeExceptionally(new TimeoutException("channel lost while sending"));
             }
         });
