@@ -41,8 +41,9 @@ public final class NodeHome {
         if (exists(home)) {
             throw new UserError(UserError.Kind.CONFLICT, "a node already exists in " + home);
         }
-        if (name.length() > 64 || name.chars().anyMatch(Character::isISOControl)) {
-            throw new UserError(UserError.Kind.INVALID, "a name has at most 64 characters and no control characters");
+        if (name.getBytes(StandardCharsets.UTF_8).length > org.hearth.core.wire.WireCodec.MAX_NAME_BYTES
+                || name.chars().anyMatch(Character::isISOControl)) {
+            throw new UserError(UserError.Kind.INVALID, "a name has at most 64 bytes (UTF-8) and no control characters");
         }
         try {
             Files.createDirectories(home);

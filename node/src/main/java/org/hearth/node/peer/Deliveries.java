@@ -4,6 +4,7 @@ import java.sql.Connection;
 import java.sql.SQLException;
 import java.time.Clock;
 import java.util.List;
+import java.util.Optional;
 import java.util.Map;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.locks.ReentrantLock;
@@ -14,6 +15,8 @@ import org.hearth.core.wire.WireCodec;
 import org.hearth.core.wire.proto.PeerMessage;
 import org.hearth.node.chat.Outbox;
 import org.hearth.node.store.Database;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
 
 /**
  * Durable delivery of peer items (contact requests, chat, group invites and epoch deliveries) through the
@@ -22,14 +25,18 @@ import org.hearth.node.store.Database;
  * only when the peer acknowledges it.
  */
 public final class Deliveries {
+    private static final Logger LOG = LoggerFactory.getLogger(Deliveries.class);
     private static final int PUMP_BATCH = 100;
 
     private final Database db;
     private final Clock clock;
     private volatile PeerManager peers;
     private final Map<Address, ReentrantLock> pumpLocks = new ConcurrentHashMap<>();
-    /** Highest outbox seq sent on the current channel to each peer; absent = no channel. */
-    private final Map<Address, Long> sentUpTo = new ConcurrentHashMap<>();
+    /** Where each peer's pump stands: the channel it sends on and the highest outbox seq sent on it. */
+    private record Cursor(Object channel, long seq) {
+    }
+
+    private final Map<Address, Cursor> cursors = new ConcurrentHashMap<>();
 
     public Deliveries(Database db, Clock clock) {
         this.db = db;
@@ -40,9 +47,19 @@ public final class Deliveries {
         this.peers = peerManager;
     }
 
-    /** Adds an item inside the caller's transaction; call {@link #kick} after the commit. */
+    /**
+     * Adds an item inside the caller's transaction; call {@link #kick} after the commit. The item must be one the
+     * peer will accept: it is decoded with the receiver's rules first, so nothing enters the queue that would
+     * be refused at the other end (and wedge everything behind it).
+     */
     public void enqueue(Connection c, Address peer, MessageId id, PeerMessage m) throws SQLException {
-        Outbox.add(c, peer, id, WireCodec.encode(m), clock.instant());
+        byte[] encoded = WireCodec.encode(m);
+        try {
+            WireCodec.decode(encoded);
+        } catch (MalformedMessageException e) {
+            throw new org.hearth.node.UserError(org.hearth.node.UserError.Kind.INVALID, e.getMessage());
+        }
+        Outbox.add(c, peer, id, encoded, clock.instant());
     }
 
     /** Sends a message now if a channel is up (acks, responses: things that are not resent). */
@@ -63,29 +80,43 @@ public final class Deliveries {
         return db.read(tx -> Outbox.hasPending(tx.connection(), peer));
     }
 
+    /**
+     * A new channel: everything unacknowledged is sent again on it, from the oldest item. Runs on its own
+     * thread, so the peer manager's connect event never waits for a pump.
+     */
     public void onConnected(Address peer) {
-        withPumpLock(peer, () -> sentUpTo.put(peer, 0L));
-        pump(peer);
+        Thread.ofVirtual().name("pump").start(() -> {
+            withPumpLock(peer, () -> {
+                Object channel = peers.channel(peer);
+                if (channel != null) {
+                    cursors.put(peer, new Cursor(channel, 0));
+                }
+            });
+            pump(peer);
+        });
     }
 
     public void onDisconnected(Address peer) {
-        sentUpTo.remove(peer);
+        // nothing to do: a pump whose channel is gone stops at its next send
     }
 
-    /** One pump per peer at a time keeps the outbox order on the wire. */
+    /** One pump per peer at a time, on one channel, keeps the outbox order on the wire. */
     private void pump(Address peer) {
         withPumpLock(peer, () -> {
             while (true) {
-                Long after = sentUpTo.get(peer);
-                if (after == null) {
+                Cursor cur = cursors.get(peer);
+                if (cur == null) {
                     return;
                 }
-                List<Outbox.Item> items = db.read(tx -> Outbox.pending(tx.connection(), peer, after, PUMP_BATCH));
+                List<Outbox.Item> items = db.read(tx -> Outbox.pending(tx.connection(), peer, cur.seq(), PUMP_BATCH));
+                Cursor at = cur;
                 for (Outbox.Item item : items) {
-                    if (!peers.send(peer, decode(item))) {
+                    Optional<PeerMessage> m = decode(item);
+                    if (m.isPresent() && !peers.sendOn(at.channel(), m.get())) {
                         return;
                     }
-                    sentUpTo.put(peer, item.seq());
+                    at = new Cursor(at.channel(), item.seq());
+                    cursors.put(peer, at);
                 }
                 if (items.size() < PUMP_BATCH) {
                     return;
@@ -94,11 +125,14 @@ public final class Deliveries {
         });
     }
 
-    private static PeerMessage decode(Outbox.Item item) {
+    /** An item that no longer decodes (it cannot come from this code) is skipped, not allowed to block the queue. */
+    private Optional<PeerMessage> decode(Outbox.Item item) {
         try {
-            return WireCodec.decode(item.payload());
+            return Optional.of(WireCodec.decode(item.payload()));
         } catch (MalformedMessageException e) {
-            throw new IllegalStateException("outbox holds an undecodable item", e);
+            LOG.warn("dropping an outbox item that does not decode: {}", e.getMessage());
+            db.write(tx -> tx.update("DELETE FROM outbox WHERE seq = ?", item.seq()));
+            return Optional.empty();
         }
     }
 

@@ -51,6 +51,7 @@ public final class PeerManager implements Closeable {
     private final Predicate<Address> wantsConnection;
     private final Map<Address, Live> live = new ConcurrentHashMap<>();
     private final Set<Address> dialling = ConcurrentHashMap.newKeySet();
+    private final Map<Address, Object> eventLocks = new ConcurrentHashMap<>();
     private final Map<Address, java.util.List<java.util.concurrent.CompletableFuture<Void>>> waiters =
             new ConcurrentHashMap<>();
     private final ScheduledExecutorService scheduler =
@@ -85,16 +86,39 @@ public final class PeerManager implements Closeable {
     /** Sends one message if a channel is up; returns false when the peer is not connected or the send failed. */
     public boolean send(Address peer, PeerMessage message) {
         Live l = live.get(peer);
-        if (l == null) {
+        return l != null && sendOn(l.connection(), message);
+    }
+
+    /** The peer's current channel, as an opaque token for {@link #sendOn}; null when none is up. */
+    public Object channel(Address peer) {
+        Live l = live.get(peer);
+        return l == null ? null : l.connection();
+    }
+
+    /**
+     * Sends only if {@code channel} is still the peer's current channel: a sender that must keep an order
+     * (the outbox pump) never spills onto a replacement channel mid-sequence.
+     */
+    public boolean sendOn(Object channel, PeerMessage message) {
+        if (!(channel instanceof Connection c)) {
+            return false;
+        }
+        Live l = live.get(c.peer());
+        if (l == null || l.connection() != c) {
             return false;
         }
         try {
-            l.connection().send(WireCodec.encode(message));
+            c.send(WireCodec.encode(message));
             return true;
         } catch (IOException e) {
-            drop(l.connection(), "send failed");
+            drop(c, "send failed");
             return false;
         }
+    }
+
+    /** Connect and disconnect events of one peer reach the handler in the order the channel table changed. */
+    private Object events(Address peer) {
+        return eventLocks.computeIfAbsent(peer, p -> new Object());
     }
 
     /** Dials the peer now unless a channel is up or a dial is under way; keeps retrying while wanted. */
@@ -140,23 +164,25 @@ public final class PeerManager implements Closeable {
             return;
         }
         Instant now = clock.instant();
-        Live[] replaced = new Live[1];
-        Live kept = live.compute(peer, (a, existing) -> {
-            if (existing == null || existing.connection().isClosed() || preferNew(existing, c, now)) {
-                replaced[0] = existing;
-                return new Live(c, now);
+        synchronized (events(peer)) {
+            Live[] replaced = new Live[1];
+            Live kept = live.compute(peer, (a, existing) -> {
+                if (existing == null || existing.connection().isClosed() || preferNew(existing, c, now)) {
+                    replaced[0] = existing;
+                    return new Live(c, now);
+                }
+                return existing;
+            });
+            if (kept.connection() != c) {
+                c.close();
+                return;
             }
-            return existing;
-        });
-        if (kept.connection() != c) {
-            c.close();
-            return;
+            if (replaced[0] != null) {
+                replaced[0].connection().close();
+            }
+            Thread.ofVirtual().name("peer-reader").start(() -> readLoop(c));
+            handler.onConnected(peer);
         }
-        if (replaced[0] != null) {
-            replaced[0].connection().close();
-        }
-        Thread.ofVirtual().name("peer-reader").start(() -> readLoop(c));
-        handler.onConnected(peer);
         java.util.List<java.util.concurrent.CompletableFuture<Void>> w = waiters.remove(peer);
         if (w != null) {
             w.forEach(f -> f.complete(null));
@@ -213,16 +239,18 @@ public final class PeerManager implements Closeable {
         c.close();
         Address peer = c.peer();
         boolean[] wasCurrent = {false};
-        live.computeIfPresent(peer, (a, l) -> {
-            wasCurrent[0] = l.connection() == c;
-            return wasCurrent[0] ? null : l;
-        });
-        if (wasCurrent[0]) {
-            LOG.debug("channel to {} down: {}", peer.scrubbed(), why);
-            handler.onDisconnected(peer);
-            if (!closed && wantsConnection.test(peer)) {
-                connect(peer);
+        synchronized (events(peer)) {
+            live.computeIfPresent(peer, (a, l) -> {
+                wasCurrent[0] = l.connection() == c;
+                return wasCurrent[0] ? null : l;
+            });
+            if (wasCurrent[0]) {
+                LOG.debug("channel to {} down: {}", peer.scrubbed(), why);
+                handler.onDisconnected(peer);
             }
+        }
+        if (wasCurrent[0] && !closed && wantsConnection.test(peer)) {
+            connect(peer);
         }
     }
 

@@ -28,8 +28,19 @@ public final class ChannelSockets {
     /** Handshake messages are small; anything bigger is hostile. */
     private static final int MAX_HANDSHAKE_MESSAGE = 1024;
 
+    /** Inbound handshakes in progress at once; more are refused, so slow clients cannot pile up. */
+    static final int MAX_PENDING_HANDSHAKES = 128;
+    /** Closes sockets whose handshake overran its deadline (a per-read timeout alone lets a trickle last forever). */
+    private static final java.util.concurrent.ScheduledExecutorService DEADLINES =
+            java.util.concurrent.Executors.newSingleThreadScheduledExecutor(r -> {
+                Thread t = new Thread(r, "handshake-deadlines");
+                t.setDaemon(true);
+                return t;
+            });
+
     private final Identity identity;
     private final RandomSource random;
+    private final java.util.concurrent.Semaphore pending = new java.util.concurrent.Semaphore(MAX_PENDING_HANDSHAKES);
 
     public ChannelSockets(Identity identity, RandomSource random) {
         this.identity = identity;
@@ -52,12 +63,18 @@ public final class ChannelSockets {
                 }
                 continue;
             }
+            if (!pending.tryAcquire()) {
+                closeQuietly(socket);
+                continue;
+            }
             threads.submit(() -> {
                 try {
                     onInbound.accept(respond(socket));
                 } catch (IOException | HandshakeException e) {
                     LOG.debug("inbound handshake failed: {}", e.getMessage());
                     closeQuietly(socket);
+                } finally {
+                    pending.release();
                 }
             });
         }
@@ -65,6 +82,7 @@ public final class ChannelSockets {
 
     /** Runs the initiator's side on a connected socket; closes it on failure. */
     public Connection initiate(Socket socket, Address expected) throws IOException, HandshakeException {
+        java.util.concurrent.ScheduledFuture<?> deadline = deadline(socket);
         try {
             Streams st = streams(socket);
             ChannelHandshake hs = ChannelHandshake.initiator(identity, expected, random);
@@ -76,17 +94,29 @@ public final class ChannelSockets {
         } catch (IOException | HandshakeException | RuntimeException e) {
             closeQuietly(socket);
             throw e;
+        } finally {
+            deadline.cancel(false);
         }
     }
 
+    private static java.util.concurrent.ScheduledFuture<?> deadline(Socket socket) {
+        return DEADLINES.schedule(() -> closeQuietly(socket), HANDSHAKE_TIMEOUT.toMillis(),
+                java.util.concurrent.TimeUnit.MILLISECONDS);
+    }
+
     Connection respond(Socket socket) throws IOException, HandshakeException {
-        Streams st = streams(socket);
-        ChannelHandshake hs = ChannelHandshake.responder(identity, random);
-        hs.readFirst(readHandshakeFrame(st.in));
-        Connection.writeFrame(st.out, hs.writeSecond());
-        hs.readThird(readHandshakeFrame(st.in));
-        socket.setSoTimeout(0);
-        return new Connection(socket, st.in, st.out, hs.result(), false);
+        java.util.concurrent.ScheduledFuture<?> deadline = deadline(socket);
+        try {
+            Streams st = streams(socket);
+            ChannelHandshake hs = ChannelHandshake.responder(identity, random);
+            hs.readFirst(readHandshakeFrame(st.in));
+            Connection.writeFrame(st.out, hs.writeSecond());
+            hs.readThird(readHandshakeFrame(st.in));
+            socket.setSoTimeout(0);
+            return new Connection(socket, st.in, st.out, hs.result(), false);
+        } finally {
+            deadline.cancel(false);
+        }
     }
 
     private record Streams(DataInputStream in, DataOutputStream out) {
