@@ -56,7 +56,14 @@ public final class Messenger implements PeerHandler {
     private final Deliveries deliveries;
     private final PeerDirectory directory;
     /** The latest endpoint each peer announced in its Hello, for peers that are not contacts (yet). */
-    private final Map<Address, HostPort> announced = new ConcurrentHashMap<>();
+    private final Map<Address, HostPort> announced = java.util.Collections.synchronizedMap(
+            new java.util.LinkedHashMap<>(64, 0.75f, true) {
+                @Override
+                protected boolean removeEldestEntry(Map.Entry<Address, HostPort> eldest) {
+                    return size() > MAX_ANNOUNCED; // strangers' Hellos cost nothing to send: keep a bounded few
+                }
+            });
+    private static final int MAX_ANNOUNCED = 10_000;
 
     public Messenger(Address self, String selfName, Database db, Clock clock, RandomSource random, Changes changes,
             Deliveries deliveries, PeerDirectory directory) {
@@ -185,7 +192,9 @@ public final class Messenger implements PeerHandler {
     /** Dials every contact once (at start-up), and keeps dialling those with undelivered items. */
     public void connectAll() {
         for (Contact c : contacts(true)) {
-            peers.connect(c.address());
+            if (c.status() != ContactStatus.INCOMING) { // an unanswered request is not a reason to dial a stranger
+                peers.connect(c.address());
+            }
         }
     }
 
@@ -305,7 +314,9 @@ public final class Messenger implements PeerHandler {
     private void updateHint(Address peer, String hintText) {
         parseHint(hintText).ifPresent(hint -> {
             announced.put(peer, hint);
-            directory.remember(peer, hint);
+            if (directory.hint(peer).isPresent()) {
+                directory.remember(peer, hint); // only peers we already dial are persisted
+            }
         });
         parseHint(hintText).ifPresent(hint -> write(tx -> {
             ContactRepository.updateHint(tx.connection(), peer, hint);

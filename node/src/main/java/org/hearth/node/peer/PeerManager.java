@@ -143,8 +143,12 @@ public final class PeerManager implements Closeable {
             } catch (IOException | HandshakeException | RuntimeException e) {
                 LOG.debug("dial {} failed: {}", peer.scrubbed(), e.getMessage());
                 if (!closed && wantsConnection.test(peer)) {
-                    scheduler.schedule(() -> attempt(peer, failures + 1),
-                            Backoff.delay(failures, random).toMillis(), TimeUnit.MILLISECONDS);
+                    try {
+                        scheduler.schedule(() -> attempt(peer, failures + 1),
+                                Backoff.delay(failures, random).toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (java.util.concurrent.RejectedExecutionException stopping) {
+                        dialling.remove(peer); // closed meanwhile
+                    }
                 } else {
                     dialling.remove(peer);
                     // nobody will redial: whoever waits for this peer learns now, and can ask again later
