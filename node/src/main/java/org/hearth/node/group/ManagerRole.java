@@ -257,10 +257,38 @@ final class ManagerRole {
                         .setUpdateHash(bs(k.updateHash())).setKey(ByteString.copyFrom(k.key().reveal())));
             }
         }
+        if (policy == KeyCatchup.SINCE_JOIN && addedEpoch < h.epoch()) {
+            addHistory(tx, g.id(), s, addedEpoch, h.epoch());
+        }
         MessageId itemId = MessageId.random(ctx.random());
         ctx.deliveries().enqueue(tx.connection(), to, itemId, GroupContext.message().setGroupSync(s.setId(bs(itemId.bytes())))
                 .build());
     }
+
+    /** Lets a member added before the head verify the epochs since: their base state and every update. */
+    private static void addHistory(Transaction tx, GroupId id, GroupSync.Builder s, long from, long to)
+            throws SQLException {
+        Optional<GroupState> baseState = GroupRepository.stateAt(tx, id, from);
+        Optional<org.hearth.core.group.GroupUpdate> base = GroupRepository.update(tx, id, from);
+        if (baseState.isEmpty() || base.isEmpty()) {
+            return;
+        }
+        GroupSync.Builder history = GroupSync.newBuilder().setBaseState(baseState.get().toProto())
+                .setBase(base.get().signed());
+        for (long e = from + 1; e <= to; e++) {
+            Optional<org.hearth.core.group.GroupUpdate> u = GroupRepository.update(tx, id, e);
+            if (u.isEmpty()) {
+                return;
+            }
+            history.addChain(u.get().signed());
+        }
+        // one peer message carries it; a history too long for that goes without (the member reads from the head)
+        if (s.build().getSerializedSize() + history.build().getSerializedSize() < MAX_SYNC_BYTES) {
+            s.setBaseState(history.getBaseState()).setBase(history.getBase()).addAllChain(history.getChainList());
+        }
+    }
+
+    private static final int MAX_SYNC_BYTES = 56 * 1024;
 
     /**
      * Message retention at this node's own host, for the groups it manages and hosts: envelopes older than the
@@ -280,10 +308,17 @@ final class ManagerRole {
                 host.prune(tags, cutoff, p.maxMessages());
             }
             if (!p.keyRetention().isZero()) {
+                Instant cutoff = now.minus(p.keyRetention());
                 List<Bytes> expiring = ctx.read(tx -> tx.query("SELECT tag FROM group_keys WHERE group_id = ? AND"
                         + " ended_at IS NOT NULL AND ended_at <= ?", rs -> Bytes.wrap(rs.getBytes(1)), g.id().bytes(),
-                        now.minus(p.keyRetention()).toEpochMilli()));
-                host.prune(expiring, Instant.ofEpochMilli(Long.MAX_VALUE), 0); // nobody can read them any more
+                        cutoff.toEpochMilli()));
+                if (!expiring.isEmpty()) {
+                    host.prune(expiring, Instant.ofEpochMilli(Long.MAX_VALUE), 0); // nobody can read them any more
+                    ctx.db().write(tx -> {
+                        tx.afterCommit(ctx.changes()::bump);
+                        return GroupRepository.deleteKeysEndedBefore(tx, g.id(), cutoff);
+                    });
+                }
             }
         }
     }

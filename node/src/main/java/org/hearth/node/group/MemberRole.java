@@ -128,6 +128,10 @@ final class MemberRole {
                 storeKeys(tx, g, m); // stale head, but keys for what we hold are still welcome
                 return null;
             }
+            if (m.hasBase() && adoptHistory(tx, g, m, head)) {
+                storeKeys(tx, GroupRepository.find(tx, g.id()).orElseThrow(), m);
+                return null;
+            }
             GroupChain.Verdict v = GroupChain.adopt(snapshot, head, g.id(), g.manager());
             if (v instanceof GroupChain.Accepted a) {
                 boolean member = a.head().state().members().containsKey(ctx.identity().address());
@@ -149,6 +153,51 @@ final class MemberRole {
             return null;
         });
         keysChanged.run();
+    }
+
+    /**
+     * Since-join for a member added before the head: adopt the state of the epoch it was added in, then apply
+     * every update to the head through the chain rules, storing each verified epoch. False (nothing stored)
+     * unless the history checks out and ends at the sync's head.
+     */
+    private boolean adoptHistory(Transaction tx, GroupRecord g, GroupSync m, GroupUpdate head) throws SQLException {
+        GroupChain.Head at;
+        try {
+            GroupChain.Verdict v = GroupChain.adopt(GroupState.fromProto(m.getBaseState()), GroupUpdate.parse(m.getBase()),
+                    g.id(), g.manager());
+            if (!(v instanceof GroupChain.Accepted a)) {
+                return false;
+            }
+            at = a.head();
+            java.util.List<GroupChain.Head> verified = new java.util.ArrayList<>(List.of(at));
+            for (SignedUpdate su : m.getChainList()) {
+                GroupChain.Verdict next = GroupChain.apply(at, GroupUpdate.parse(su), e -> Optional.empty());
+                if (!(next instanceof GroupChain.Accepted n)) {
+                    return false;
+                }
+                at = n.head();
+                verified.add(at);
+            }
+            if (!at.update().hash().equals(head.hash())) {
+                return false;
+            }
+            for (GroupChain.Head h : verified) {
+                GroupRepository.putUpdate(tx, h);
+            }
+        } catch (MalformedMessageException e) {
+            return false;
+        }
+        Address self = ctx.identity().address();
+        boolean member = at.state().members().containsKey(self);
+        GroupRepository.save(tx, new GroupRecord(g.id(), at.state().name(), g.manager(), g.role(),
+                member ? GroupRecord.Status.JOINED : GroupRecord.Status.REMOVED,
+                at.state().permissionOf(self).orElse(g.permission()), Optional.of(at), head.time(), 0, List.of(),
+                false));
+        for (org.hearth.core.identity.Endpoint h : at.state().hosts()) {
+            org.hearth.node.peer.PeerDirectory.remember(tx, h);
+            hiddenContact(tx, h.address(), org.hearth.node.contacts.ContactKind.HOST);
+        }
+        return true;
     }
 
     private void storeKeys(Transaction tx, GroupRecord g, GroupSync m) throws SQLException {
@@ -293,11 +342,21 @@ final class MemberRole {
         manager.ifPresent(ctx.deliveries()::kick);
     }
 
-    /** Deletes keys whose epoch ended longer ago than the group's retention (forward secrecy). */
+    /**
+     * Deletes keys whose epoch ended longer ago than the group's retention (forward secrecy). Groups this
+     * node manages and hosts itself are left to {@code ManagerRole.enforceRetention}, which first drops the
+     * envelopes filed under those keys' tags.
+     */
     void expireKeys() {
         Instant now = ctx.clock().instant();
+        Address self = ctx.identity().address();
         ctx.db().write(tx -> {
             for (GroupRecord g : GroupRepository.all(tx)) {
+                boolean selfHostedManager = g.role() == GroupRecord.Role.MANAGER && g.head().isPresent()
+                        && g.head().get().state().hosts().stream().anyMatch(h -> h.address().equals(self));
+                if (selfHostedManager) {
+                    continue;
+                }
                 g.head().ifPresent(h -> {
                     java.time.Duration r = h.state().policy().keyRetention();
                     if (!r.isZero()) {
