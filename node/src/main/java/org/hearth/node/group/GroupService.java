@@ -220,7 +220,7 @@ public final class GroupService implements Closeable {
         member.accept(id);
     }
 
-    public GroupTraffic.SendOutcome send(GroupId id, String text, Duration wait) {
+    public SendOutcome send(GroupId id, String text, Duration wait) {
         requireEnabled();
         return traffic.send(id, text, wait);
     }

@@ -50,9 +50,6 @@ final class GroupTraffic implements Closeable {
     static final int LONG_POLL_MS = 20_000;
     private static final Duration RETRY = Duration.ofSeconds(2);
 
-    /** What happened to a message the user sent. */
-    public enum SendOutcome { STORED_BY_HOST, QUEUED }
-
     private final GroupContext ctx;
     private final MemberRole member;
     private final ManagerRole manager;

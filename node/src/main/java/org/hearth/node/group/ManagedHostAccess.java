@@ -29,7 +29,8 @@ public final class ManagedHostAccess implements HostAccess {
     }
 
     /** What the checks need of a group: current permissions and who belonged to each epoch. */
-    private record View(Map<Address, Permission> current, Map<Long, Set<Address>> byEpoch, Set<Address> ever) {
+    private record View(Map<Address, Permission> current, Map<Long, Set<Address>> byEpoch, Set<Address> ever,
+            boolean hostedHere) {
     }
 
     private final Database db;
@@ -57,6 +58,9 @@ public final class ManagedHostAccess implements HostAccess {
             return Optional.empty();
         }
         View v = view(t.get().group());
+        if (!v.hostedHere()) {
+            return Optional.of(movedAway());
+        }
         Permission p = v.current().get(from);
         if (p == null) {
             return Optional.of(v.ever().contains(from) ? removed() : notA("writer"));
@@ -83,6 +87,9 @@ public final class ManagedHostAccess implements HostAccess {
             return Optional.empty();
         }
         View v = view(group);
+        if (!v.hostedHere()) {
+            return Optional.of(movedAway());
+        }
         if (!v.current().containsKey(from)) {
             return Optional.of(v.ever().contains(from) ? removed() : notA("reader"));
         }
@@ -93,6 +100,10 @@ public final class ManagedHostAccess implements HostAccess {
             }
         }
         return Optional.empty();
+    }
+
+    private static HostError movedAway() {
+        return HostErrors.of(HostError.Code.UNKNOWN_GROUP, "this group is no longer hosted here");
     }
 
     private static HostError removed() {
@@ -128,7 +139,8 @@ public final class ManagedHostAccess implements HostAccess {
                     ever.addAll(s.get().members().keySet());
                 }
             }
-            return new View(Map.copyOf(head.members()), byEpoch, ever);
+            boolean hostedHere = head.hosts().stream().anyMatch(h -> h.address().equals(self));
+            return new View(Map.copyOf(head.members()), byEpoch, ever, hostedHere);
         }));
     }
 }

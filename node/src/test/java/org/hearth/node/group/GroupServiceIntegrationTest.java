@@ -186,14 +186,14 @@ class GroupServiceIntegrationTest {
         start("sender", NodeConfig.Roles.MEMBER);
         start("reader", NodeConfig.Roles.MEMBER);
         GroupId g = group(IMMEDIATE, Map.of("sender", Permission.WRITE, "reader", Permission.WRITE));
-        assertThat(node("sender").groups().send(g, "host is up", WAIT)).isEqualTo(GroupTraffic.SendOutcome.STORED_BY_HOST);
+        assertThat(node("sender").groups().send(g, "host is up", WAIT)).isEqualTo(SendOutcome.STORED_BY_HOST);
         await("reader", () -> texts("reader", g).contains("host is up"), "the reader reads while the host is up");
 
         nodes.remove("host").close();
         // the send waits 5 s for a host: an outage longer than the fetch loops' 2 s retry, so both members have
         // tried the host and failed before it returns
         assertThat(node("sender").groups().send(g, "sent while the host was down", Duration.ofSeconds(5)))
-                .isEqualTo(GroupTraffic.SendOutcome.QUEUED);
+                .isEqualTo(SendOutcome.QUEUED);
         assertThat(texts("sender", g)).containsExactly("host is up", "sent while the host was down");
 
         start("host", NodeConfig.Roles.HOST);
@@ -221,7 +221,7 @@ class GroupServiceIntegrationTest {
             await("member", () -> joinedWithKey("member", g, epoch), "the member is in the bot's current epoch");
             for (int i = 1; i <= 3; i++) {
                 assertThat(node("member").groups().send(g, "cycle " + cycle + ", message " + i, WAIT))
-                        .isEqualTo(GroupTraffic.SendOutcome.STORED_BY_HOST);
+                        .isEqualTo(SendOutcome.STORED_BY_HOST);
             }
             await("bot", () -> bot.groups().group(g).epoch() > epoch, PROMPT,
                     "cycle " + cycle + ": the bot reads three messages of epoch " + epoch + " and rotates");

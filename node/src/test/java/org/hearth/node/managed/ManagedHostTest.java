@@ -1,5 +1,6 @@
 package org.hearth.node.managed;
 
+import org.hearth.node.group.SendOutcome;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
@@ -78,7 +79,7 @@ class ManagedHostTest {
         assertThatThrownBy(() -> c.node("carol").groups().send(g, "carol tries to post", Cluster.STEP))
                 .isInstanceOf(UserError.class).hasMessage("not a writer of this group");
 
-        // GroupService.send returns GroupTraffic.SendOutcome, a public enum of a package-private class: compare names
+        // GroupService.send returns SendOutcome, a public enum of a package-private class: compare names
         assertThat(c.node("bob").groups().send(g, "bob writes", Cluster.STEP).name()).isEqualTo("STORED_BY_HOST");
 
         c.await("carol", () -> c.texts("carol", g).contains("bob writes"), "carol reads bob");
