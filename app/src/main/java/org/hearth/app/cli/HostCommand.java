@@ -17,11 +17,14 @@ final class HostCommand implements Callable<Integer> {
     String listen;
     @Option(names = "--advertise", paramLabel = "HOST:PORT")
     String advertise;
+    @Mixin
+    TransportOptions transport;
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        return Foreground.run(spec.commandLine().getOut(), home.home, listen, advertise, NodeConfig.Roles.HOST);
+        return Foreground.run(spec.commandLine().getOut(), spec.commandLine().getErr(), home.home, listen, advertise,
+                NodeConfig.Roles.HOST, transport);
     }
 }

@@ -20,12 +20,14 @@ final class RunCommand implements Callable<Integer> {
     String advertise;
     @Option(names = "--no-managed-groups", description = "turn the managed-groups experiment off on this node")
     boolean noManagedGroups;
+    @Mixin
+    TransportOptions transport;
     @Spec
     CommandSpec spec;
 
     @Override
     public Integer call() throws Exception {
-        return Foreground.run(spec.commandLine().getOut(), home.home, listen, advertise,
-                new NodeConfig.Roles(true, !noManagedGroups, true));
+        return Foreground.run(spec.commandLine().getOut(), spec.commandLine().getErr(), home.home, listen, advertise,
+                new NodeConfig.Roles(true, !noManagedGroups, true), transport);
     }
 }

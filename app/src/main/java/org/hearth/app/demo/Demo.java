@@ -4,7 +4,6 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Comparator;
 import java.util.List;
 import java.util.function.BooleanSupplier;
@@ -18,27 +17,40 @@ import org.hearth.node.NodeConfig;
 import org.hearth.node.NodeHome;
 import org.hearth.node.chat.ChatMessage;
 import org.hearth.node.contacts.ContactStatus;
+import org.hearth.node.transport.tor.PrivateTorNetwork;
 
 /**
  * The demo: real nodes, real sockets on 127.0.0.1, real encrypted stores in a temporary directory that is
  * deleted afterwards. Each step waits for the nodes' change notifications, never for a fixed time.
  */
 final class Demo {
-    private static final Duration STEP_TIMEOUT = Duration.ofSeconds(30);
     private final PrintWriter out;
+    private final boolean overTor;
+    private DemoTransport transport = DemoTransport.tcp();
     private final RandomSource random = RandomSource.secure();
     private final char[] passphrase;
 
-    Demo(PrintWriter out) {
+    Demo(PrintWriter out, boolean overTor) {
         this.out = out;
+        this.overTor = overTor;
         this.passphrase = java.util.HexFormat.of().formatHex(random.bytes(16)).toCharArray();
     }
 
     boolean run() throws Exception {
         Path dir = Files.createTempDirectory("hearth-demo-");
+        PrivateTorNetwork network = null;
         try {
-            return story(dir) && new GroupDemo(out, dir.resolve("groups"), passphrase).run();
+            if (overTor) {
+                say("Over Tor: a throw-away private Tor network on 127.0.0.1 (nothing leaves this machine); each node"
+                        + " runs its own tor and is an onion service whose address is its Hearth address.");
+                network = PrivateTorNetwork.start(dir.resolve("tor-network"), this::say);
+                transport = DemoTransport.tor(network);
+            }
+            return story(dir) && new GroupDemo(out, dir.resolve("groups"), passphrase, transport).run();
         } finally {
+            if (network != null) {
+                network.close();
+            }
             deleteTree(dir);
         }
     }
@@ -58,7 +70,10 @@ final class Demo {
         Node bobAgain = null;
         int bobPort = b.endpoint().port();
         try {
-            say("2. Both nodes listen on 127.0.0.1; channels are Noise XX, bound to each identity.");
+            say(overTor ? "2. Both nodes are onion services: alice = " + a.endpoint().host().substring(0, 6)
+                    + "….onion, bob = " + b.endpoint().host().substring(0, 6) + "….onion (the address is the key);"
+                    + " channels are Noise XX inside Tor, bound to each identity."
+                    : "2. Both nodes listen on 127.0.0.1; channels are Noise XX, bound to each identity.");
             a.messenger().addContact(b.endpoint());
             say("3. alice sends bob a contact request.");
             await(b, () -> hasStatus(b, alice, ContactStatus.INCOMING), "bob receives the request");
@@ -81,8 +96,9 @@ final class Demo {
             }
             long undelivered = a.messenger().conversation(bob).stream().filter(m -> !m.delivered()).count();
             say("   undelivered at alice: " + undelivered);
-            bobAgain = start(bobHome, bobPort);
-            say("7. bob comes back on the same port; the nodes reconnect and alice's outbox drains.");
+            bobAgain = start(bobHome, transport.restartPort(bobPort));
+            say(overTor ? "7. bob comes back at the same onion address; the nodes reconnect and alice's outbox drains."
+                    : "7. bob comes back on the same port; the nodes reconnect and alice's outbox drains.");
             await(a, () -> a.messenger().conversation(bob).stream().allMatch(ChatMessage::delivered),
                     "alice's messages are acknowledged");
             List<ChatMessage> atBob = bobAgain.messenger().conversation(alice);
@@ -100,7 +116,8 @@ final class Demo {
     }
 
     private Node start(Path home, int port) throws Exception {
-        return Node.start(NodeConfig.of(home, passphrase, new HostPort("127.0.0.1", port)));
+        return Node.start(NodeConfig.of(home, passphrase, new HostPort("127.0.0.1", port))
+                .withTransport(transport.factory()));
     }
 
     private static boolean hasStatus(Node n, Address peer, ContactStatus s) {
@@ -108,7 +125,7 @@ final class Demo {
     }
 
     private void await(Node n, BooleanSupplier condition, String what) throws InterruptedException {
-        if (!n.changes().awaitCondition(condition, STEP_TIMEOUT)) {
+        if (!n.changes().awaitCondition(condition, transport.stepTimeout())) {
             throw new IllegalStateException("demo step timed out: " + what);
         }
     }

@@ -24,7 +24,6 @@ import org.hearth.node.group.GroupRecord;
  * real node with its own encrypted store. Every wait is on the nodes' change notifications.
  */
 final class GroupDemo {
-    private static final Duration STEP = Duration.ofSeconds(60);
     /** No scheduled rotation and no minimum interval, so every change is a new epoch at once. */
     private static final GroupPolicy IMMEDIATE = new GroupPolicy(Duration.ZERO, 0, Duration.ZERO, KeyCatchup.SINCE_JOIN,
             Duration.ofDays(7));
@@ -34,11 +33,15 @@ final class GroupDemo {
     private final RandomSource random = RandomSource.secure();
     private final Map<String, Node> nodes = new LinkedHashMap<>();
     private final Map<String, Integer> ports = new LinkedHashMap<>();
+    private final DemoTransport transport;
+    private final Duration step;
 
-    GroupDemo(PrintWriter out, Path dir, char[] passphrase) {
+    GroupDemo(PrintWriter out, Path dir, char[] passphrase, DemoTransport transport) {
         this.out = out;
         this.dir = dir;
         this.passphrase = passphrase;
+        this.transport = transport;
+        this.step = transport.stepTimeout();
     }
 
     boolean run() throws Exception {
@@ -74,7 +77,7 @@ final class GroupDemo {
         say("2. four members were invited (signed invites, no key inside), accepted, and got epoch " + epoch
                 + "'s key over their own channels.");
 
-        node("alice").groups().send(g, "hello everyone, this is alice", STEP);
+        node("alice").groups().send(g, "hello everyone, this is alice", step);
         for (String p : List.of("bob", "carol", "dave")) {
             await(p, () -> hasText(p, g, "hello everyone, this is alice"), p + " reads alice");
         }
@@ -86,7 +89,7 @@ final class GroupDemo {
         for (String p : List.of("alice", "bob", "carol")) {
             await(p, () -> joinedWithKey(p, g, afterRemove), p + " gets the new key");
         }
-        node("alice").groups().send(g, "dave is gone; only we can read this", STEP);
+        node("alice").groups().send(g, "dave is gone; only we can read this", step);
         await("bob", () -> hasText("bob", g, "dave is gone; only we can read this"), "bob reads it");
         boolean daveBlind = !hasText("dave", g, "dave is gone; only we can read this")
                 && !node("dave").groups().heldKeyEpochs(g).contains(afterRemove);
@@ -94,11 +97,11 @@ final class GroupDemo {
                 + " message: " + daveBlind);
 
         stop("carol");
-        node("bob").groups().send(g, "carol, you missed this (1)", STEP);
+        node("bob").groups().send(g, "carol, you missed this (1)", step);
         bot.groups().rotate(g);
         long rotated = bot.groups().group(g).epoch();
         await("bob", () -> joinedWithKey("bob", g, rotated), "bob gets the rotated key");
-        node("bob").groups().send(g, "carol, you missed this too (2)", STEP);
+        node("bob").groups().send(g, "carol, you missed this too (2)", step);
         say("5. carol went offline; bob posted twice across a key rotation (epoch " + rotated + ").");
         start("carol", NodeConfig.Roles.MEMBER);
         await("carol", () -> hasText("carol", g, "carol, you missed this (1)")
@@ -115,7 +118,7 @@ final class GroupDemo {
         say("6. with rotate-every 2s the bot rotated on its own: epoch " + before + " -> "
                 + bot.groups().group(g).epoch() + ".");
 
-        SplitAttempt.run(bot, node("bob"), g);
+        SplitAttempt.run(bot, node("bob"), g, transport.factory(), dir.resolve("rogue"));
         await("bob", () -> node("bob").groups().alarms(g).stream().anyMatch(a -> a.kind().equals("equivocation")),
                 "bob detects the split");
         say("7. a misbehaving bot signed a second, different update for an epoch and sent it to bob only;"
@@ -140,11 +143,11 @@ final class GroupDemo {
         for (String p : List.of("bob", "carol")) {
             await(p, () -> joinedWithKey(p, g, epoch), p + " joins");
         }
-        node("bob").groups().send(g, "bob here, writing to alice's group", STEP);
+        node("bob").groups().send(g, "bob here, writing to alice's group", step);
         await("carol", () -> hasText("carol", g, "bob here, writing to alice's group"), "carol reads bob");
         String refusal;
         try {
-            node("carol").groups().send(g, "carol tries to post", STEP);
+            node("carol").groups().send(g, "carol tries to post", step);
             refusal = "(not refused!)";
         } catch (org.hearth.node.UserError e) {
             refusal = e.getMessage();
@@ -161,12 +164,12 @@ final class GroupDemo {
         alice.groups().move(g, List.of(host.endpoint()));
         await("carol", () -> node("carol").groups().group(g).head().orElseThrow().state().hosts()
                 .contains(host.endpoint()), "carol follows the move");
-        node("alice").groups().send(g, "we moved to the untrusted host", STEP);
+        node("alice").groups().send(g, "we moved to the untrusted host", step);
         await("carol", () -> hasText("carol", g, "we moved to the untrusted host"), "carol reads after the move");
         alice.groups().move(g, List.of(alice.endpoint()));
         await("carol", () -> node("carol").groups().group(g).head().orElseThrow().state().hosts()
                 .contains(alice.endpoint()), "carol follows the move back");
-        node("alice").groups().send(g, "and back home", STEP);
+        node("alice").groups().send(g, "and back home", step);
         await("carol", () -> hasText("carol", g, "and back home"), "carol reads after moving back");
         List<String> texts = node("carol").groups().messages(g).stream().map(m -> m.text()).toList();
         boolean once = texts.size() == new java.util.HashSet<>(texts).size();
@@ -190,8 +193,9 @@ final class GroupDemo {
         if (!NodeHome.exists(home)) {
             NodeHome.init(home, passphrase, name, random, PassphraseKdf.FAST);
         }
-        int port = ports.getOrDefault(name, 0);
-        Node n = Node.start(NodeConfig.of(home, passphrase, new HostPort("127.0.0.1", port)).withRoles(roles));
+        int port = transport.restartPort(ports.getOrDefault(name, 0));
+        Node n = Node.start(NodeConfig.of(home, passphrase, new HostPort("127.0.0.1", port)).withRoles(roles)
+                .withTransport(transport.factory()));
         ports.put(name, n.endpoint().port());
         nodes.put(name, n);
         return n;
@@ -206,7 +210,7 @@ final class GroupDemo {
     }
 
     private void await(String who, BooleanSupplier condition, String what) throws InterruptedException {
-        if (!node(who).changes().awaitCondition(condition, STEP)) {
+        if (!node(who).changes().awaitCondition(condition, step)) {
             throw new IllegalStateException("demo step timed out: " + what);
         }
     }

@@ -48,6 +48,10 @@ public final class TcpTransport implements Transport {
 
     /** Dials an endpoint; the handshake fails unless the responder proves the endpoint's address. */
     public Connection dial(Endpoint endpoint) throws IOException, HandshakeException {
+        if (endpoint.host().toLowerCase(java.util.Locale.ROOT).endsWith(".onion")) {
+            // never hand an onion name to the system resolver: that would leak it to the DNS
+            throw new IOException("that endpoint is reachable over Tor only (run with --transport tor or both)");
+        }
         Socket socket = new Socket();
         try {
             socket.connect(new InetSocketAddress(endpoint.host(), endpoint.port()), (int) CONNECT_TIMEOUT.toMillis());
