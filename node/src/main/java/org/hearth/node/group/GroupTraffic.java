@@ -292,16 +292,26 @@ final class GroupTraffic implements Closeable {
         }
     }
 
+    /** An envelope opened (or not) outside the store's lock. */
+    private record Opening(EpochKey key, Optional<GroupMessages.Opened> opened, String failure) {
+    }
+
+    /**
+     * Stores a page: envelopes are opened and their signatures verified in parallel, before the transaction,
+     * so a long catch-up uses every core and holds the write lock only for the inserts.
+     */
     private void store(GroupId id, Address host, List<EpochKey> asked, FetchResponse resp) {
         Map<Bytes, EpochKey> byTag = new HashMap<>();
         asked.forEach(k -> byTag.put(k.tag(), k));
+        List<Opening> openings = resp.getEnvelopesList().parallelStream()
+                .map(he -> open(he.getEnvelope(), byTag.get(Bytes.wrap(he.getEnvelope().getTag().toByteArray()))))
+                .filter(java.util.Objects::nonNull)
+                .toList();
         ctx.write(tx -> {
             GroupRecord g = GroupRepository.find(tx, id).orElseThrow();
-            for (HostedEnvelope he : resp.getEnvelopesList()) {
-                EpochKey k = byTag.get(Bytes.wrap(he.getEnvelope().getTag().toByteArray()));
-                if (k != null) {
-                    accept(tx, g, k, he.getEnvelope());
-                }
+            Map<Long, Optional<GroupState>> states = new HashMap<>();
+            for (Opening o : openings) {
+                accept(tx, g, o, states);
             }
             for (EpochKey k : asked) {
                 GroupRepository.setCursor(tx, id, host.text(), k.epoch(), resp.getNextCursor());
@@ -310,24 +320,38 @@ final class GroupTraffic implements Closeable {
         });
     }
 
-    /** Opens, verifies and stores one envelope; anything wrong with it becomes an alarm, never an exception. */
-    private void accept(Transaction tx, GroupRecord g, EpochKey k, GroupEnvelope env) throws SQLException {
-        Instant now = ctx.clock().instant();
-        GroupMessages.Opened m;
+    private static Opening open(GroupEnvelope env, EpochKey key) {
+        if (key == null) {
+            return null;
+        }
         try {
-            m = GroupMessages.open(env, k);
+            return new Opening(key, Optional.of(GroupMessages.open(env, key)), null);
         } catch (CryptoException | MalformedMessageException e) {
-            GroupRepository.alarm(tx, g.id(), "bad-message", "a message failed to open or verify: " + e.getMessage(), now);
+            return new Opening(key, Optional.empty(), e.getMessage());
+        }
+    }
+
+    /** Checks and stores one opened envelope; anything wrong with it becomes an alarm, never an exception. */
+    private void accept(Transaction tx, GroupRecord g, Opening o, Map<Long, Optional<GroupState>> states)
+            throws SQLException {
+        Instant now = ctx.clock().instant();
+        if (o.opened().isEmpty()) {
+            GroupRepository.alarm(tx, g.id(), "bad-message", "a message failed to open or verify: " + o.failure(), now);
             return;
         }
-        Optional<GroupState> stateAtEpoch = GroupRepository.stateAt(tx, g.id(), m.epoch());
+        GroupMessages.Opened m = o.opened().get();
+        Optional<GroupState> stateAtEpoch = states.get(m.epoch());
+        if (stateAtEpoch == null) {
+            stateAtEpoch = GroupRepository.stateAt(tx, g.id(), m.epoch());
+            states.put(m.epoch(), stateAtEpoch);
+        }
         boolean writer = m.sender().equals(g.manager()) || stateAtEpoch
                 .flatMap(s -> s.permissionOf(m.sender())).map(Permission::canWrite).orElse(false);
         if (!writer) {
             GroupRepository.alarm(tx, g.id(), "not-a-writer", "a message from a member without write permission", now);
             return;
         }
-        if (!m.updateHash().equals(k.updateHash())) {
+        if (!m.updateHash().equals(o.key().updateHash())) {
             GroupRepository.alarm(tx, g.id(), "split", "a member's message carries another state for epoch "
                     + m.epoch(), now);
         }
@@ -337,7 +361,7 @@ final class GroupTraffic implements Closeable {
         String text = m.overlay().overlay() == ChatOverlay.TEXT ? m.overlay().data()
                 : "[unsupported message type " + m.overlay().overlay() + "]";
         if (GroupRepository.insertMessage(tx, g.id(), m.id(), m.epoch(), m.sender(), text, m.sentAt(), now)) {
-            manager.countMessage(tx, GroupRepository.find(tx, g.id()).orElseThrow(), m.epoch());
+            manager.countMessage(tx, g, m.epoch());
         }
     }
 

@@ -328,11 +328,11 @@ final class ManagerRole {
                 .map(GroupRecord::id).toList());
     }
 
-    /** Counts a message seen in the current epoch (for rotate-after-messages). */
+    /** Counts a message seen in the current epoch (for rotate-after-messages); one UPDATE, no state parse. */
     void countMessage(Transaction tx, GroupRecord g, long epoch) throws SQLException {
-        if (g.role() == GroupRecord.Role.MANAGER && epoch == g.epoch()) {
-            GroupRepository.save(tx, new GroupRecord(g.id(), g.name(), g.manager(), g.role(), g.status(), g.permission(),
-                    g.head(), g.epochStartedAt(), g.messagesInEpoch() + 1, g.pending(), g.rotationRequested()));
+        if (g.role() == GroupRecord.Role.MANAGER) {
+            tx.update("UPDATE groups SET messages_in_epoch = messages_in_epoch + 1 WHERE id = ? AND epoch = ?",
+                    g.id().bytes(), epoch);
         }
     }
 

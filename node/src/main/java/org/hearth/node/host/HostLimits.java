@@ -36,7 +36,7 @@ public record HostLimits(int maxEnvelopeBytes, int maxFetchTags, int maxFetchLim
     static final int ENTRY_OVERHEAD_BYTES = 32;
 
     public static final HostLimits DEFAULT = new HostLimits(48 * 1024, 64, 500, 56 * 1024, Duration.ofSeconds(25),
-            16, new Rate(500, 2000), new Rate(50, 200), 1L << 30);
+            16, new Rate(500, 2000), new Rate(200, 1000), 1L << 30);
 
     public HostLimits {
         Objects.requireNonNull(maxWait, "maxWait");
