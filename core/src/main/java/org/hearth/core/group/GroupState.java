@@ -26,7 +26,8 @@ import org.hearth.core.wire.proto.MemberChange;
  */
 public final class GroupState {
     public static final String DIGEST_LABEL = "hearth/group-state/v1";
-    public static final int MAX_MEMBERS = 5000;
+    /** A join sends the whole state in one peer message (60 KiB): about 38 bytes a member, so 1000 fit. */
+    public static final int MAX_MEMBERS = 1000;
     public static final int MAX_HOSTS = 8;
     public static final int MAX_NAME_BYTES = 64;
     /** Members ordered by identity key bytes: the canonical order. */

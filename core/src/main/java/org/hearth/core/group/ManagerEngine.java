@@ -70,6 +70,11 @@ public final class ManagerEngine {
         }
         List<Change> pending = new ArrayList<>(s.pending());
         pending.add(change);
+        // the next update carries every pending change: refuse what would not fit one update
+        int size = GroupUpdateBody.newBuilder().addAllChanges(pending).build().getSerializedSize();
+        if (pending.size() > GroupUpdate.MAX_CHANGES || size > GroupUpdate.MAX_BODY_BYTES - 1024) {
+            throw new IllegalArgumentException("too many changes wait for the next rotation; try again after it");
+        }
         return new Session(s.head(), pending, next, s.epochStartedAt(), s.messagesInEpoch(), s.rotationRequested());
     }
 

@@ -19,6 +19,9 @@ public record HostPort(String host, int port) {
         String host = s.substring(0, colon);
         if (host.startsWith("[") && host.endsWith("]")) {
             host = host.substring(1, host.length() - 1);
+            if (host.contains("[") || host.contains("]") || !host.contains(":")) {
+                throw new InvalidAddressException("brackets are for IPv6 hosts: [v6-address]:PORT");
+            }
         } else if (host.contains(":") || host.contains("[") || host.contains("]")) {
             throw new InvalidAddressException("an IPv6 host goes in brackets: [HOST]:PORT");
         }

@@ -111,7 +111,9 @@ class GroupMessagesTest {
     void seal_firstMessageAnnouncingABatchOfJoinsWithLongestText_fitsTheEnvelope() {
         Identity manager = identity(1);
         GroupFixture.Group g = new GroupFixture.Group(manager, GroupFixture.members(alice.address(), Permission.WRITE), 12);
-        org.hearth.core.wire.proto.Change[] joins = new org.hearth.core.wire.proto.Change[GroupUpdate.MAX_CHANGES];
+        // as many joins as a group can take in one batch (the state's member limit, under the update's change limit)
+        org.hearth.core.wire.proto.Change[] joins = new org.hearth.core.wire.proto.Change[
+                Math.min(GroupUpdate.MAX_CHANGES, org.hearth.core.group.GroupState.MAX_MEMBERS - 1)];
         for (int i = 0; i < joins.length; i++) {
             byte[] k = new byte[32];
             new java.util.Random(i).nextBytes(k);
