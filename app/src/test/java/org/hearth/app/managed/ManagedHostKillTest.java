@@ -1,5 +1,7 @@
 package org.hearth.app.managed;
 
+import org.hearth.node.managed.RawHostClient;
+
 import static org.assertj.core.api.Assertions.assertThat;
 
 import com.fasterxml.jackson.databind.JsonNode;

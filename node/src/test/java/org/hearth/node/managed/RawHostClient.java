@@ -31,7 +31,7 @@ import org.hearth.node.transport.TcpTransport;
  * acknowledged. The identity must not be running as a node at the same time: the host answers on its one
  * channel per peer.
  */
-final class RawHostClient implements AutoCloseable {
+public final class RawHostClient implements AutoCloseable {
     private static final Duration TIMEOUT = Duration.ofSeconds(30);
 
     /** Redials when the host drops the channel: host calls are idempotent, so a retry is harmless. */
@@ -69,7 +69,7 @@ final class RawHostClient implements AutoCloseable {
         connect();
     }
 
-    static RawHostClient dial(Identity identity, Endpoint host) throws Exception {
+    public static RawHostClient dial(Identity identity, Endpoint host) throws Exception {
         TcpTransport t = new TcpTransport(identity, RandomSource.secure());
         try {
             return new RawHostClient(t, host);
@@ -89,7 +89,7 @@ final class RawHostClient implements AutoCloseable {
      * A relay, redialled and retried if the channel is lost before the answer (a fresh channel can lose the
      * race against the peer's previous one, see PeerManager).
      */
-    RelayResponse relay(GroupEnvelope envelope) throws Exception {
+    public RelayResponse relay(GroupEnvelope envelope) throws Exception {
         for (int attempt = 1; ; attempt++) {
             try {
                 return relayAsync(envelope).get(TIMEOUT.toMillis(), TimeUnit.MILLISECONDS);
@@ -102,14 +102,14 @@ final class RawHostClient implements AutoCloseable {
         }
     }
 
-    CompletableFuture<RelayResponse> relayAsync(GroupEnvelope envelope) {
+    public CompletableFuture<RelayResponse> relayAsync(GroupEnvelope envelope) {
         long id = nextId.getAndIncrement();
         return call(id, PeerMessage.newBuilder().setVersion(WireCodec.VERSION)
                 .setRelayRequest(RelayRequest.newBuilder().setRequestId(id).setEnvelope(envelope)).build())
                 .thenApply(PeerMessage::getRelayResponse);
     }
 
-    FetchResponse fetch(FetchRequest.Builder request) throws Exception {
+    public FetchResponse fetch(FetchRequest.Builder request) throws Exception {
         for (int attempt = 1; ; attempt++) {
             long id = nextId.getAndIncrement();
             try {
@@ -126,12 +126,12 @@ final class RawHostClient implements AutoCloseable {
     }
 
     /** A one-page fetch of {@code tags} from the start, without waiting. */
-    FetchResponse fetchOnce(List<ByteString> tags) throws Exception {
+    public FetchResponse fetchOnce(List<ByteString> tags) throws Exception {
         return fetch(FetchRequest.newBuilder().addAllTags(tags).setCursor(0).setLimit(WireCodec.MAX_FETCH_LIMIT));
     }
 
     /** Every envelope under {@code tags}, page after page from cursor 0; fails on a host error. */
-    List<HostedEnvelope> fetchAll(List<ByteString> tags) throws Exception {
+    public List<HostedEnvelope> fetchAll(List<ByteString> tags) throws Exception {
         List<HostedEnvelope> out = new ArrayList<>();
         long cursor = 0;
         while (true) {
