@@ -162,9 +162,48 @@ final class GroupRepository {
 
     static boolean insertMessage(Transaction tx, GroupId id, Bytes msgId, long epoch, Address sender, String text,
             Instant sentAt, Instant receivedAt) throws SQLException {
-        return tx.update("INSERT INTO group_messages(id, group_id, epoch, sender, text, sent_at, received_at)"
-                + " VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING", msgId, id.bytes(), epoch, sender.text(), text,
-                sentAt.toEpochMilli(), receivedAt.toEpochMilli()) == 1;
+        return tx.update(INSERT_MESSAGE, msgId, id.bytes(), epoch, sender.text(), text, sentAt.toEpochMilli(),
+                receivedAt.toEpochMilli()) == 1;
+    }
+
+    private static final String INSERT_MESSAGE = "INSERT INTO group_messages(id, group_id, epoch, sender, text,"
+            + " sent_at, received_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING";
+
+    /** {@link #insertMessage} for many messages in one transaction: the statement is prepared once. */
+    static MessageInserter messageInserter(Transaction tx) throws SQLException {
+        return new MessageInserter(tx.connection().prepareStatement(INSERT_MESSAGE));
+    }
+
+    static final class MessageInserter implements AutoCloseable {
+        private final java.sql.PreparedStatement statement;
+
+        private MessageInserter(java.sql.PreparedStatement statement) {
+            this.statement = statement;
+        }
+
+        /** True if the message was new (ids are unique: a message is stored once). */
+        boolean insert(GroupId id, Bytes msgId, long epoch, Address sender, String text, Instant sentAt,
+                Instant receivedAt) throws SQLException {
+            statement.setBytes(1, msgId.toByteArray());
+            statement.setBytes(2, id.bytes().toByteArray());
+            statement.setLong(3, epoch);
+            statement.setString(4, sender.text());
+            statement.setString(5, text);
+            statement.setLong(6, sentAt.toEpochMilli());
+            statement.setLong(7, receivedAt.toEpochMilli());
+            return statement.executeUpdate() == 1;
+        }
+
+        @Override
+        public void close() throws SQLException {
+            statement.close();
+        }
+    }
+
+    /** Messages stored for a group: a count, for progress (cheaper than reading them). */
+    static long messageCount(Transaction tx, GroupId id) throws SQLException {
+        return tx.queryOne("SELECT count(*) FROM group_messages WHERE group_id = ?", rs -> rs.getLong(1), id.bytes())
+                .orElse(0L);
     }
 
     static List<GroupMessageView> messages(Transaction tx, GroupId id) throws SQLException {

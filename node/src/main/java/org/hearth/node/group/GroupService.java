@@ -241,6 +241,25 @@ public final class GroupService implements Closeable {
         return ctx.read(tx -> GroupRepository.messages(tx, id));
     }
 
+    /** How many messages of the group this node holds (a count: cheaper than {@link #messages}). */
+    public long messageCount(GroupId id) {
+        group(id);
+        return ctx.read(tx -> GroupRepository.messageCount(tx, id));
+    }
+
+    /**
+     * How far this node has read the group at each host of its current state, in the state's order; empty for an
+     * invite not accepted yet. A host whose fetch loop has not reported yet shows as connecting.
+     */
+    public List<SyncProgress> sync(GroupId id) {
+        GroupRecord g = group(id);
+        if (g.head().isEmpty() || g.status() == GroupRecord.Status.INVITED) {
+            return List.of();
+        }
+        return g.head().get().state().hosts().stream().map(h -> traffic.progress(id, h.address())
+                .orElseGet(() -> SyncProgress.connecting(h.address(), ctx.clock().instant()))).toList();
+    }
+
     public List<GroupAlarm> alarms(GroupId id) {
         return ctx.read(tx -> GroupRepository.alarms(tx, id));
     }

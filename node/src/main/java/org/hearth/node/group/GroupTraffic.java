@@ -1,16 +1,12 @@
 package org.hearth.node.group;
 
-import com.google.protobuf.InvalidProtocolBufferException;
 import java.io.Closeable;
-import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.TreeMap;
 import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.ExecutionException;
@@ -18,7 +14,6 @@ import java.util.concurrent.TimeUnit;
 import java.util.concurrent.TimeoutException;
 import org.hearth.core.bytes.Bytes;
 import org.hearth.core.chat.ChatOverlay;
-import org.hearth.core.crypto.CryptoException;
 import org.hearth.core.group.EpochKey;
 import org.hearth.core.group.GroupId;
 import org.hearth.core.group.GroupMessages;
@@ -26,7 +21,6 @@ import org.hearth.core.group.GroupState;
 import org.hearth.core.group.Permission;
 import org.hearth.core.identity.Address;
 import org.hearth.core.identity.Endpoint;
-import org.hearth.core.wire.MalformedMessageException;
 import org.hearth.core.wire.WireCodec;
 import org.hearth.core.wire.proto.FetchRequest;
 import org.hearth.core.wire.proto.FetchResponse;
@@ -35,14 +29,14 @@ import org.hearth.core.wire.proto.HostedEnvelope;
 import org.hearth.core.wire.proto.PeerMessage;
 import org.hearth.core.wire.proto.RelayRequest;
 import org.hearth.node.UserError;
-import org.hearth.node.store.Transaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
  * Group messages between this node and the group's hosts: sealing and relaying what the user sends (kept in
  * {@code group_relays} until a host acknowledges it), and one long-polling fetch loop per group and host that
- * opens, verifies and stores what arrives, advancing a per-epoch cursor in the same transaction.
+ * opens, verifies and stores what arrives, advancing a per-epoch cursor in the same transaction (each round is a
+ * {@link GroupFetcher}; its progress is kept in a {@link SyncTracker}).
  */
 final class GroupTraffic implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupTraffic.class);
@@ -51,20 +45,27 @@ final class GroupTraffic implements Closeable {
     private static final Duration RETRY = Duration.ofSeconds(2);
 
     private final GroupContext ctx;
-    private final MemberRole member;
     private final ManagerRole manager;
     private final Map<String, Thread> loops = new ConcurrentHashMap<>();
     private final Map<String, CompletableFuture<Void>> wakeups = new ConcurrentHashMap<>();
     private volatile boolean closed;
 
     private final Optional<org.hearth.node.host.HostService> localHost;
+    private final SyncTracker sync;
+    private final GroupFetcher fetcher;
 
     GroupTraffic(GroupContext ctx, MemberRole member, ManagerRole manager,
             Optional<org.hearth.node.host.HostService> localHost) {
         this.localHost = localHost;
         this.ctx = ctx;
-        this.member = member;
         this.manager = manager;
+        this.sync = new SyncTracker(ctx.clock());
+        this.fetcher = new GroupFetcher(ctx, member, manager, this::callHost, sync);
+    }
+
+    /** How far this node has read the group at {@code host}; empty when no fetch loop has run for it. */
+    Optional<SyncProgress> progress(GroupId id, Address host) {
+        return sync.get(id, host);
     }
 
     // ---- sending ----
@@ -223,7 +224,7 @@ final class GroupTraffic implements Closeable {
                 }
                 CompletableFuture<Void> wake = new CompletableFuture<>();
                 wakeups.put(loopKey, wake);
-                if (!fetchOnce(g.get(), host, wake)) {
+                if (!fetcher.fetchOnce(g.get(), host, wake, () -> closed)) {
                     wake.completeOnTimeout(null, RETRY.toMillis(), TimeUnit.MILLISECONDS).join();
                 }
             }
@@ -234,137 +235,9 @@ final class GroupTraffic implements Closeable {
         } finally {
             loops.remove(loopKey);
             wakeups.remove(loopKey);
+            sync.forget(id, host);
         }
     }
-
-    /**
-     * One request for the epochs with the lowest cursor (usually every held epoch at once); long-polls when
-     * all held epochs are caught up. Returns false when there was nothing to ask for or the host failed.
-     */
-    private boolean fetchOnce(GroupRecord g, Address host, CompletableFuture<Void> wake) {
-        Map<Long, EpochKey> keys = new TreeMap<>();
-        Map<Long, Long> cursors = new HashMap<>();
-        ctx.read(tx -> {
-            for (EpochKey k : GroupRepository.keys(tx, g.id())) {
-                keys.put(k.epoch(), k);
-                cursors.put(k.epoch(), GroupRepository.cursor(tx, g.id(), host.text(), k.epoch()));
-            }
-            return null;
-        });
-        if (keys.isEmpty()) {
-            return false;
-        }
-        long low = cursors.values().stream().min(Long::compare).orElse(0L);
-        List<EpochKey> asked = keys.values().stream().filter(k -> cursors.get(k.epoch()) == low).toList();
-        boolean allCaughtUp = asked.size() == keys.size();
-        FetchRequest.Builder req = FetchRequest.newBuilder().setCursor(low).setLimit(WireCodec.MAX_FETCH_LIMIT)
-                .setWaitMs(allCaughtUp ? LONG_POLL_MS : 0).setGroupId(WireCodec.bytes(g.id().bytes()));
-        asked.forEach(k -> req.addTags(WireCodec.bytes(k.tag())));
-        CompletableFuture<PeerMessage> call = callHost(host,
-                rid -> GroupContext.message().setFetchRequest(req.setRequestId(rid)).build(),
-                Duration.ofMillis(LONG_POLL_MS).plus(RPC_TIMEOUT));
-        CompletableFuture.anyOf(call, wake).exceptionally(e -> null).join();
-        if (!call.isDone() || call.isCompletedExceptionally()) {
-            return wake.isDone(); // woken for new keys: ask again at once
-        }
-        FetchResponse resp = call.join().getFetchResponse();
-        if (resp.hasError()) {
-            refused(g.id(), resp.getError());
-            return false;
-        }
-        store(g.id(), host, asked, resp);
-        return true;
-    }
-
-    /** A managed host's refusal (removed, not a reader) is shown as an alarm, once per kind in a row. */
-    private void refused(GroupId id, org.hearth.core.wire.proto.HostError e) {
-        LOG.debug("a host refused a fetch: {}", e.getMessage());
-        switch (e.getCode()) {
-            case REMOVED, NOT_A_READER, UNKNOWN_GROUP -> ctx.write(tx -> {
-                List<GroupAlarm> alarms = GroupRepository.alarms(tx, id);
-                String kind = "fetch-refused";
-                if (alarms.isEmpty() || !alarms.getLast().detail().equals(e.getMessage())) {
-                    GroupRepository.alarm(tx, id, kind, e.getMessage(), ctx.clock().instant());
-                }
-                return null;
-            });
-            default -> { }
-        }
-    }
-
-    /** An envelope opened (or not) outside the store's lock. */
-    private record Opening(EpochKey key, Optional<GroupMessages.Opened> opened, String failure) {
-    }
-
-    /**
-     * Stores a page: envelopes are opened and their signatures verified in parallel, before the transaction,
-     * so a long catch-up uses every core and holds the write lock only for the inserts.
-     */
-    private void store(GroupId id, Address host, List<EpochKey> asked, FetchResponse resp) {
-        Map<Bytes, EpochKey> byTag = new HashMap<>();
-        asked.forEach(k -> byTag.put(k.tag(), k));
-        List<Opening> openings = resp.getEnvelopesList().parallelStream()
-                .map(he -> open(he.getEnvelope(), byTag.get(Bytes.wrap(he.getEnvelope().getTag().toByteArray()))))
-                .filter(java.util.Objects::nonNull)
-                .toList();
-        ctx.write(tx -> {
-            GroupRecord g = GroupRepository.find(tx, id).orElseThrow();
-            Map<Long, Optional<GroupState>> states = new HashMap<>();
-            for (Opening o : openings) {
-                accept(tx, g, o, states);
-            }
-            for (EpochKey k : asked) {
-                GroupRepository.setCursor(tx, id, host.text(), k.epoch(), resp.getNextCursor());
-            }
-            return null;
-        });
-    }
-
-    private static Opening open(GroupEnvelope env, EpochKey key) {
-        if (key == null) {
-            return null;
-        }
-        try {
-            return new Opening(key, Optional.of(GroupMessages.open(env, key)), null);
-        } catch (CryptoException | MalformedMessageException e) {
-            return new Opening(key, Optional.empty(), e.getMessage());
-        }
-    }
-
-    /** Checks and stores one opened envelope; anything wrong with it becomes an alarm, never an exception. */
-    private void accept(Transaction tx, GroupRecord g, Opening o, Map<Long, Optional<GroupState>> states)
-            throws SQLException {
-        Instant now = ctx.clock().instant();
-        if (o.opened().isEmpty()) {
-            GroupRepository.alarm(tx, g.id(), "bad-message", "a message failed to open or verify: " + o.failure(), now);
-            return;
-        }
-        GroupMessages.Opened m = o.opened().get();
-        Optional<GroupState> stateAtEpoch = states.get(m.epoch());
-        if (stateAtEpoch == null) {
-            stateAtEpoch = GroupRepository.stateAt(tx, g.id(), m.epoch());
-            states.put(m.epoch(), stateAtEpoch);
-        }
-        boolean writer = m.sender().equals(g.manager()) || stateAtEpoch
-                .flatMap(s -> s.permissionOf(m.sender())).map(Permission::canWrite).orElse(false);
-        if (!writer) {
-            GroupRepository.alarm(tx, g.id(), "not-a-writer", "a message from a member without write permission", now);
-            return;
-        }
-        if (!m.updateHash().equals(o.key().updateHash())) {
-            GroupRepository.alarm(tx, g.id(), "split", "a member's message carries another state for epoch "
-                    + m.epoch(), now);
-        }
-        if (m.announcedUpdate().isPresent()) {
-            member.checkForeignUpdate(tx, g, m.announcedUpdate().get());
-        }
-        String text = m.overlay().overlay() == ChatOverlay.TEXT ? m.overlay().data()
-                : "[unsupported message type " + m.overlay().overlay() + "]";
-        if (GroupRepository.insertMessage(tx, g.id(), m.id(), m.epoch(), m.sender(), text, m.sentAt(), now)) {
-            manager.countMessage(tx, g, m.epoch());
-        }
-    }
-
 
     // ---- moving a group ----
 
@@ -435,5 +308,6 @@ final class GroupTraffic implements Closeable {
         closed = true;
         wakeups.values().forEach(w -> w.complete(null));
         loops.values().forEach(Thread::interrupt);
+        fetcher.close();
     }
 }

@@ -28,7 +28,7 @@ final class HostResponses {
         long last = page.isEmpty() ? r.getCursor() : page.envelopes().getLast().getSeq();
         long next = page.more() ? last : Math.max(last, page.head());
         return FetchResponse.newBuilder().setRequestId(r.getRequestId()).addAllEnvelopes(page.envelopes())
-                .setNextCursor(next).setMore(page.more()).build();
+                .setNextCursor(next).setMore(page.more()).setHead(Math.max(next, page.head())).build();
     }
 
     /** Keeps the request's cursor, so that a client that ignores the error does not rewind. */

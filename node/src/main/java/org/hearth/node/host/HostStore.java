@@ -28,8 +28,8 @@ final class HostStore {
     }
 
     /**
-     * Envelopes in ascending seq, and whether more matching ones were left for the next page. When none were
-     * left, {@code head} is the highest seq the host had at that moment: nothing matching exists up to it, so a
+     * Envelopes in ascending seq, and whether more matching ones were left for the next page. {@code head} is
+     * the highest seq the host had at that moment; when none were left, nothing matching exists up to it, so a
      * client may move its cursor there (this lets cursors of different epochs meet; docs/protocol.md §8).
      */
     record Page(List<HostedEnvelope> envelopes, boolean more, long head) {
@@ -91,8 +91,9 @@ final class HostStore {
                 pageBytes += size;
             }
         }
-        long head = more ? 0 : tx.queryOne("SELECT coalesce(max(seq), 0) FROM host_envelopes", r -> r.getLong(1))
-                .orElse(0L);
+        // max(seq) of the rowid is a lookup, not a scan: it goes on every page so a catching-up client can tell
+        // how far it has come (docs/protocol.md §8)
+        long head = tx.queryOne("SELECT coalesce(max(seq), 0) FROM host_envelopes", r -> r.getLong(1)).orElse(0L);
         return new Page(out, more, head);
     }
 

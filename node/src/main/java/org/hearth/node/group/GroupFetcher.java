@@ -1,0 +1,330 @@
+package org.hearth.node.group;
+
+import java.io.Closeable;
+import java.sql.SQLException;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Objects;
+import java.util.Optional;
+import java.util.TreeMap;
+import java.util.concurrent.ArrayBlockingQueue;
+import java.util.concurrent.BlockingQueue;
+import java.util.concurrent.CompletableFuture;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ForkJoinPool;
+import java.util.concurrent.ForkJoinWorkerThread;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+import java.util.concurrent.atomic.AtomicInteger;
+import java.util.function.BooleanSupplier;
+import java.util.function.LongFunction;
+import org.hearth.core.bytes.Bytes;
+import org.hearth.core.chat.ChatOverlay;
+import org.hearth.core.crypto.CryptoException;
+import org.hearth.core.group.EpochKey;
+import org.hearth.core.group.GroupId;
+import org.hearth.core.group.GroupMessages;
+import org.hearth.core.group.GroupState;
+import org.hearth.core.group.Permission;
+import org.hearth.core.identity.Address;
+import org.hearth.core.wire.MalformedMessageException;
+import org.hearth.core.wire.WireCodec;
+import org.hearth.core.wire.proto.FetchRequest;
+import org.hearth.core.wire.proto.FetchResponse;
+import org.hearth.core.wire.proto.HostError;
+import org.hearth.core.wire.proto.HostedEnvelope;
+import org.hearth.core.wire.proto.PeerMessage;
+import org.hearth.node.store.Transaction;
+import org.slf4j.Logger;
+import org.slf4j.LoggerFactory;
+
+/**
+ * One round of a member's fetch loop: ask a host for the held epochs with the lowest cursor, then open, verify
+ * and store what it returns. When the host says more is waiting (a catch-up), the round becomes a pipeline: the
+ * next page is fetched while earlier ones are opened on every core and stored, and pages that are ready
+ * together are stored in one transaction. Pages are stored in order and each transaction advances the cursor
+ * only to the end of what it stores, so a crash loses nothing and skips nothing; at most
+ * {@link #PAGES_AHEAD} fetched pages wait unstored.
+ */
+final class GroupFetcher implements Closeable {
+    private static final Logger LOG = LoggerFactory.getLogger(GroupFetcher.class);
+    /** Pages fetched but not yet stored, per loop: enough to keep every core opening while a commit runs. */
+    static final int PAGES_AHEAD = 4;
+    /** Envelopes stored per transaction at most, when several fetched pages are ready at once. */
+    static final int MAX_ENVELOPES_PER_COMMIT = 1000;
+
+    /** The host API, whoever serves it (GroupTraffic#callHost). */
+    interface HostCall {
+        CompletableFuture<PeerMessage> call(Address host, LongFunction<PeerMessage> request, Duration timeout);
+    }
+
+    private final GroupContext ctx;
+    private final MemberRole member;
+    private final ManagerRole manager;
+    private final HostCall hosts;
+    private final SyncTracker sync;
+    /** Opens and verifies envelopes on every core; shared by all loops (threads start on demand, end when idle). */
+    private final AtomicInteger openerThreads = new AtomicInteger();
+    private final ForkJoinPool openers = new ForkJoinPool(Runtime.getRuntime().availableProcessors(), pool -> {
+        ForkJoinWorkerThread t = ForkJoinPool.defaultForkJoinWorkerThreadFactory.newThread(pool);
+        t.setName("hearth-open-" + openerThreads.incrementAndGet());
+        t.setDaemon(true);
+        return t;
+    }, null, false);
+
+    GroupFetcher(GroupContext ctx, MemberRole member, ManagerRole manager, HostCall hosts, SyncTracker sync) {
+        this.ctx = ctx;
+        this.member = member;
+        this.manager = manager;
+        this.hosts = hosts;
+        this.sync = sync;
+    }
+
+    /** A fetched page, being opened. */
+    private record Page(FetchResponse response, CompletableFuture<List<Opening>> openings) {
+    }
+
+    /** Why a pipeline's producer stopped: the host had nothing more, or a fetch failed or was refused. */
+    private record End(boolean caughtUp) {
+    }
+
+    /** An envelope opened (or not) outside the store's lock. */
+    private record Opening(EpochKey key, Optional<GroupMessages.Opened> opened, String failure) {
+    }
+
+    /**
+     * One request for the epochs with the lowest cursor (usually every held epoch at once), long-polling when
+     * all held epochs are known to be caught up, and, if the host has more, the pipelined pages after it. Returns false when
+     * there was nothing to ask for or the host failed (the caller waits before the next round).
+     */
+    boolean fetchOnce(GroupRecord g, Address host, CompletableFuture<Void> wake, BooleanSupplier closed) {
+        SyncTracker.Key loop = new SyncTracker.Key(g.id(), host);
+        Map<Long, EpochKey> keys = new TreeMap<>();
+        Map<Long, Long> cursors = new HashMap<>();
+        ctx.read(tx -> {
+            for (EpochKey k : GroupRepository.keys(tx, g.id())) {
+                keys.put(k.epoch(), k);
+                cursors.put(k.epoch(), GroupRepository.cursor(tx, g.id(), host.text(), k.epoch()));
+            }
+            return null;
+        });
+        if (keys.isEmpty()) {
+            sync.waitingForKeys(loop);
+            return false;
+        }
+        long low = cursors.values().stream().min(Long::compare).orElse(0L);
+        List<EpochKey> asked = keys.values().stream().filter(k -> cursors.get(k.epoch()) == low).toList();
+        boolean allCaughtUp = asked.size() == keys.size();
+        Map<Bytes, EpochKey> byTag = new HashMap<>();
+        asked.forEach(k -> byTag.put(k.tag(), k));
+        // Until an answer has shown the loop caught up it asks without waiting, so that its progress says so at once.
+        boolean longPoll = allCaughtUp && sync.get(g.id(), host)
+                .map(p -> p.state() == SyncProgress.State.CAUGHT_UP).orElse(false);
+        CompletableFuture<PeerMessage> call = fetch(g.id(), host, asked, low, longPoll ? GroupTraffic.LONG_POLL_MS : 0);
+        CompletableFuture.anyOf(call, wake).exceptionally(e -> null).join();
+        if (!call.isDone() || call.isCompletedExceptionally()) {
+            if (call.isCompletedExceptionally()) {
+                sync.unreachable(loop, "the host did not answer");
+            }
+            return wake.isDone(); // woken for new keys: ask again at once
+        }
+        FetchResponse first = call.join().getFetchResponse();
+        if (first.hasError()) {
+            refused(loop, first.getError());
+            return false;
+        }
+        sync.fetched(loop, low, first);
+        Page page = new Page(first, open(first, byTag));
+        if (!first.getMore()) {
+            store(loop, asked, List.of(page));
+            return true;
+        }
+        return pipeline(loop, asked, byTag, page, closed);
+    }
+
+    /**
+     * A catch-up: a producer fetches page after page (each from the previous one's next cursor) and starts
+     * opening it, while this thread stores them in order. The bounded queue holds the producer back.
+     */
+    private boolean pipeline(SyncTracker.Key loop, List<EpochKey> asked, Map<Bytes, EpochKey> byTag, Page first,
+            BooleanSupplier closed) {
+        BlockingQueue<Object> ready = new ArrayBlockingQueue<>(PAGES_AHEAD);
+        ready.add(first);
+        Thread producer = Thread.ofVirtual().name("fetch-ahead").start(() -> {
+            FetchResponse last = first.response();
+            try {
+                while (last.getMore() && !closed.getAsBoolean()) {
+                    long cursor = last.getNextCursor();
+                    FetchResponse next = fetch(loop.group(), loop.host(), asked, cursor, 0)
+                            .get(GroupTraffic.RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getFetchResponse();
+                    if (next.hasError()) {
+                        refused(loop, next.getError());
+                        ready.put(new End(false));
+                        return;
+                    }
+                    sync.fetched(loop, cursor, next);
+                    ready.put(new Page(next, open(next, byTag)));
+                    last = next;
+                }
+                ready.put(new End(!last.getMore()));
+            } catch (ExecutionException | TimeoutException | RuntimeException e) {
+                sync.unreachable(loop, "the host did not answer");
+                putQuietly(ready, new End(false));
+            } catch (InterruptedException e) {
+                // the consumer stopped (closing, or a store failure it reports itself)
+            }
+        });
+        try {
+            while (true) {
+                Object head = ready.take();
+                if (head instanceof End end) {
+                    return end.caughtUp();
+                }
+                List<Page> batch = new ArrayList<>();
+                batch.add((Page) head);
+                ((Page) head).openings().join(); // meanwhile later pages arrive and open
+                int envelopes = ((Page) head).response().getEnvelopesCount();
+                // fold in the pages already fetched and opened: one commit (and fsync) for all of them
+                while (ready.peek() instanceof Page p && p.openings().isDone()
+                        && envelopes + p.response().getEnvelopesCount() <= MAX_ENVELOPES_PER_COMMIT) {
+                    batch.add((Page) ready.poll());
+                    envelopes += p.response().getEnvelopesCount();
+                }
+                store(loop, asked, batch);
+            }
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+            return false;
+        } finally {
+            producer.interrupt();
+        }
+    }
+
+    private static void putQuietly(BlockingQueue<Object> q, Object o) {
+        try {
+            q.put(o);
+        } catch (InterruptedException e) {
+            Thread.currentThread().interrupt();
+        }
+    }
+
+    private CompletableFuture<PeerMessage> fetch(GroupId id, Address host, List<EpochKey> asked, long cursor,
+            int waitMs) {
+        FetchRequest.Builder req = FetchRequest.newBuilder().setCursor(cursor).setLimit(WireCodec.MAX_FETCH_LIMIT)
+                .setWaitMs(waitMs).setGroupId(WireCodec.bytes(id.bytes()));
+        asked.forEach(k -> req.addTags(WireCodec.bytes(k.tag())));
+        return hosts.call(host, rid -> GroupContext.message().setFetchRequest(req.setRequestId(rid)).build(),
+                Duration.ofMillis(waitMs).plus(GroupTraffic.RPC_TIMEOUT));
+    }
+
+    /** A managed host's refusal (removed, not a reader) is shown as an alarm, once per kind in a row. */
+    private void refused(SyncTracker.Key loop, HostError e) {
+        LOG.debug("a host refused a fetch: {}", e.getMessage());
+        sync.refused(loop, e.getMessage());
+        switch (e.getCode()) {
+            case REMOVED, NOT_A_READER, UNKNOWN_GROUP -> ctx.write(tx -> {
+                List<GroupAlarm> alarms = GroupRepository.alarms(tx, loop.group());
+                if (alarms.isEmpty() || !alarms.getLast().detail().equals(e.getMessage())) {
+                    GroupRepository.alarm(tx, loop.group(), "fetch-refused", e.getMessage(), ctx.clock().instant());
+                }
+                return null;
+            });
+            default -> { }
+        }
+    }
+
+    /** Opens and verifies a page's envelopes on every core; envelopes under tags not asked for are dropped. */
+    private CompletableFuture<List<Opening>> open(FetchResponse page, Map<Bytes, EpochKey> byTag) {
+        return CompletableFuture.supplyAsync(() -> page.getEnvelopesList().parallelStream()
+                .map(he -> open(he, byTag))
+                .filter(Objects::nonNull)
+                .toList(), openers);
+    }
+
+    private static Opening open(HostedEnvelope he, Map<Bytes, EpochKey> byTag) {
+        EpochKey key = byTag.get(Bytes.wrap(he.getEnvelope().getTag().toByteArray()));
+        if (key == null) {
+            return null;
+        }
+        try {
+            return new Opening(key, Optional.of(GroupMessages.open(he.getEnvelope(), key)), null);
+        } catch (CryptoException | MalformedMessageException e) {
+            return new Opening(key, Optional.empty(), e.getMessage());
+        }
+    }
+
+    /**
+     * Stores consecutive pages in one transaction and moves the asked epochs' cursors to the end of the last:
+     * messages are inserted once (by id), and the cursor never passes anything not committed with it.
+     */
+    private void store(SyncTracker.Key loop, List<EpochKey> asked, List<Page> pages) {
+        List<List<Opening>> opened = pages.stream().map(p -> p.openings().join()).toList();
+        FetchResponse last = pages.getLast().response();
+        int inserted = ctx.write(tx -> {
+            GroupRecord g = GroupRepository.find(tx, loop.group()).orElseThrow();
+            Map<Long, Optional<GroupState>> states = new HashMap<>();
+            int n = 0;
+            try (GroupRepository.MessageInserter insert = GroupRepository.messageInserter(tx)) {
+                for (List<Opening> page : opened) {
+                    for (Opening o : page) {
+                        n += accept(tx, g, o, states, insert) ? 1 : 0;
+                    }
+                }
+            }
+            for (EpochKey k : asked) {
+                GroupRepository.setCursor(tx, loop.group(), loop.host().text(), k.epoch(), last.getNextCursor());
+            }
+            return n;
+        });
+        int envelopes = pages.stream().mapToInt(p -> p.response().getEnvelopesCount()).sum();
+        sync.committed(loop, envelopes, inserted, last.getNextCursor(), !last.getMore());
+    }
+
+    /**
+     * Checks and stores one opened envelope; anything wrong with it becomes an alarm, never an exception.
+     * True if it was new.
+     */
+    private boolean accept(Transaction tx, GroupRecord g, Opening o, Map<Long, Optional<GroupState>> states,
+            GroupRepository.MessageInserter insert) throws SQLException {
+        Instant now = ctx.clock().instant();
+        if (o.opened().isEmpty()) {
+            GroupRepository.alarm(tx, g.id(), "bad-message", "a message failed to open or verify: " + o.failure(), now);
+            return false;
+        }
+        GroupMessages.Opened m = o.opened().get();
+        Optional<GroupState> stateAtEpoch = states.get(m.epoch());
+        if (stateAtEpoch == null) {
+            stateAtEpoch = GroupRepository.stateAt(tx, g.id(), m.epoch());
+            states.put(m.epoch(), stateAtEpoch);
+        }
+        boolean writer = m.sender().equals(g.manager()) || stateAtEpoch
+                .flatMap(s -> s.permissionOf(m.sender())).map(Permission::canWrite).orElse(false);
+        if (!writer) {
+            GroupRepository.alarm(tx, g.id(), "not-a-writer", "a message from a member without write permission", now);
+            return false;
+        }
+        if (!m.updateHash().equals(o.key().updateHash())) {
+            GroupRepository.alarm(tx, g.id(), "split", "a member's message carries another state for epoch "
+                    + m.epoch(), now);
+        }
+        if (m.announcedUpdate().isPresent()) {
+            member.checkForeignUpdate(tx, g, m.announcedUpdate().get());
+        }
+        String text = m.overlay().overlay() == ChatOverlay.TEXT ? m.overlay().data()
+                : "[unsupported message type " + m.overlay().overlay() + "]";
+        if (insert.insert(g.id(), m.id(), m.epoch(), m.sender(), text, m.sentAt(), now)) {
+            manager.countMessage(tx, g, m.epoch());
+            return true;
+        }
+        return false;
+    }
+
+    @Override
+    public void close() {
+        openers.shutdownNow();
+    }
+}
