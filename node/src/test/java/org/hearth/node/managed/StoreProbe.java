@@ -40,6 +40,12 @@ final class StoreProbe implements AutoCloseable {
                 .orElseThrow(() -> new AssertionError("no key of epoch " + epoch + " in this store"));
     }
 
+    /** How many messages of the group this node has stored. */
+    long groupMessages(GroupId g) {
+        return db.read(tx -> tx.queryOne("SELECT count(*) FROM group_messages WHERE group_id = ?",
+                rs -> rs.getLong(1), g.bytes())).orElseThrow();
+    }
+
     /** How many envelopes this node's host role holds under the tags. */
     long hostEnvelopes(List<Bytes> tags) {
         if (tags.isEmpty()) {
