@@ -13,6 +13,7 @@ import org.hearth.node.Node;
 import org.hearth.node.UserError;
 import org.hearth.node.group.GroupRecord;
 import org.hearth.node.group.GroupService;
+import org.hearth.node.group.SyncProgress;
 
 /** /v1/groups… resources. */
 final class GroupRoutes {
@@ -52,6 +53,7 @@ final class GroupRoutes {
         return switch (method + " " + sub) {
             case "GET status" -> status(groups, id);
             case "GET members" -> members(groups.group(id));
+            case "GET sync" -> sync(groups, id);
             case "GET messages" -> groups.messages(id).stream().map(m -> {
                 Map<String, Object> o = new LinkedHashMap<>();
                 o.put("id", m.id().hex());
@@ -123,6 +125,37 @@ final class GroupRoutes {
         o.put("alarms", groups.alarms(id).stream().map(a -> Map.of("kind", a.kind(), "detail", a.detail(), "at",
                 a.at().toString())).toList());
         g.head().ifPresent(h -> o.put("policy", policyJson(h.state().policy())));
+        return o;
+    }
+
+    /**
+     * Catch-up progress per host (for {@code group sync}): counts since the loop started or last fell behind,
+     * the share read and an estimate of what is left when the host tells its position (docs/protocol.md §8).
+     */
+    private Map<String, Object> sync(GroupService groups, GroupId id) {
+        List<SyncProgress> hosts = groups.sync(id);
+        Map<String, Object> o = new LinkedHashMap<>();
+        o.put("groupId", id.hex());
+        o.put("caughtUp", !hosts.isEmpty() && hosts.stream().allMatch(h -> h.state() == SyncProgress.State.CAUGHT_UP));
+        o.put("hosts", hosts.stream().map(h -> {
+            Map<String, Object> e = new LinkedHashMap<>();
+            e.put("host", h.host().text());
+            e.put("state", h.state().wire());
+            e.put("received", h.received());
+            e.put("processed", h.processed());
+            e.put("stored", h.stored());
+            e.put("cursor", h.cursor());
+            e.put("head", h.head());
+            e.put("fraction", h.fraction().isPresent() ? h.fraction().getAsDouble() : null);
+            e.put("remaining", h.remainingEstimate().isPresent() ? h.remainingEstimate().getAsLong() : null);
+            // the rate up to the last page committed (both instants are the node's clock)
+            double seconds = Duration.between(h.since(), h.updatedAt()).toNanos() / 1e9;
+            e.put("perSecond", seconds > 0 ? Math.round(h.processed() / seconds) : 0);
+            e.put("since", h.since().toString());
+            e.put("updatedAt", h.updatedAt().toString());
+            e.put("problem", h.problem());
+            return e;
+        }).toList());
         return o;
     }
 

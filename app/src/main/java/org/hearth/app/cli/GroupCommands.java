@@ -17,7 +17,7 @@ import picocli.CommandLine.Spec;
             GroupCommands.Invites.class, GroupCommands.Accept.class, GroupCommands.Send.class,
             GroupCommands.Messages.class, GroupCommands.Members.class, GroupCommands.Status.class,
             GroupCommands.Rotate.class, GroupCommands.Policy.class, GroupCommands.Proofs.class,
-            GroupCommands.Move.class})
+            GroupCommands.Move.class, GroupSyncCommand.class})
 final class GroupCommands implements Callable<Integer> {
     @Spec
     CommandSpec spec;
