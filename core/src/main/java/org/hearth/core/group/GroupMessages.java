@@ -99,51 +99,89 @@ public final class GroupMessages {
      * of this group and epoch.
      */
     public static Opened open(GroupEnvelope e, EpochKey key) throws CryptoException, MalformedMessageException {
-        if (e.getNonce().size() != 24 || e.getTag().size() != EpochKey.TAG_LENGTH
-                || e.getSerializedSize() > MAX_ENVELOPE_BYTES) {
-            throw new MalformedMessageException("envelope fields have the wrong size");
+        try (Opener opener = opener(key)) {
+            return opener.open(e);
         }
-        Bytes tag = Bytes.wrap(e.getTag().toByteArray());
-        if (!tag.equals(key.tag())) {
-            throw new CryptoException("envelope is not of this epoch");
+    }
+
+    /** An {@link Opener} for many envelopes of one epoch (a catch-up). */
+    public static Opener opener(EpochKey key) {
+        return new Opener(key);
+    }
+
+    /**
+     * Opens envelopes of one epoch exactly as {@link #open} does, with the routing tag, message key and associated
+     * data derived once rather than per envelope. Safe to use from several threads at once; {@link #close} wipes the
+     * message key.
+     */
+    public static final class Opener implements AutoCloseable {
+        private final EpochKey key;
+        private final Bytes tag;
+        private final SecretBytes mk;
+        private final byte[] ad;
+
+        private Opener(EpochKey key) {
+            this.key = key;
+            this.tag = key.tag();
+            this.mk = key.messageKey();
+            this.ad = ad(key, tag);
         }
-        SecretBytes mk = key.messageKey();
-        byte[] plain;
-        try {
-            plain = Aead.xchacha20Poly1305().open(mk, e.getNonce().toByteArray(), ad(key, tag),
+
+        public EpochKey key() {
+            return key;
+        }
+
+        /** The routing tag envelopes of this epoch carry. */
+        public Bytes tag() {
+            return tag;
+        }
+
+        /** As {@link GroupMessages#open(GroupEnvelope, EpochKey)}. */
+        public Opened open(GroupEnvelope e) throws CryptoException, MalformedMessageException {
+            if (e.getNonce().size() != 24 || e.getTag().size() != EpochKey.TAG_LENGTH
+                    || e.getSerializedSize() > MAX_ENVELOPE_BYTES) {
+                throw new MalformedMessageException("envelope fields have the wrong size");
+            }
+            if (!Bytes.wrap(e.getTag().toByteArray()).equals(tag)) {
+                throw new CryptoException("envelope is not of this epoch");
+            }
+            byte[] plain = Aead.xchacha20Poly1305().open(mk, e.getNonce().toByteArray(), ad.clone(),
                     e.getCiphertext().toByteArray());
-        } finally {
+            SignedGroupMessage signed;
+            GroupMessageBody body;
+            try {
+                signed = SignedGroupMessage.parseFrom(unpad(plain));
+                body = GroupMessageBody.parseFrom(signed.getBody());
+            } catch (InvalidProtocolBufferException ex) {
+                throw new MalformedMessageException("group message does not parse", ex);
+            }
+            Address sender = GroupState.member(body.getSender());
+            if (signed.getSignature().size() != 64) {
+                throw new MalformedMessageException("signature must be 64 bytes");
+            }
+            sender.verify(SIGNATURE_LABEL, signed.getBody().toByteArray(), Bytes.wrap(signed.getSignature().toByteArray()));
+            if (!GroupId.decode(body.getGroupId()).equals(key.group()) || body.getEpoch() != key.epoch()) {
+                throw new MalformedMessageException("message names another group or epoch than its key");
+            }
+            if (body.getUpdateHash().size() != 32 || body.getParentsCount() > MAX_PARENTS) {
+                throw new MalformedMessageException("bad update hash or too many parents");
+            }
+            List<Bytes> parents = new ArrayList<>();
+            for (ByteString p : body.getParentsList()) {
+                if (p.size() != 32) {
+                    throw new MalformedMessageException("parent ids are 32 bytes");
+                }
+                parents.add(Bytes.wrap(p.toByteArray()));
+            }
+            return new Opened(id(e), sender, key.group(), body.getEpoch(), Bytes.wrap(body.getUpdateHash().toByteArray()),
+                    Instant.ofEpochMilli(body.getSentAtMs()), parents, ChatOverlay.parse(body.getOverlay().toByteArray()),
+                    body.hasAnnouncedUpdate() ? Optional.of(body.getAnnouncedUpdate()) : Optional.empty());
+        }
+
+        @Override
+        public void close() {
             mk.destroy();
         }
-        SignedGroupMessage signed;
-        GroupMessageBody body;
-        try {
-            signed = SignedGroupMessage.parseFrom(unpad(plain));
-            body = GroupMessageBody.parseFrom(signed.getBody());
-        } catch (InvalidProtocolBufferException ex) {
-            throw new MalformedMessageException("group message does not parse", ex);
-        }
-        Address sender = GroupState.member(body.getSender());
-        if (signed.getSignature().size() != 64) {
-            throw new MalformedMessageException("signature must be 64 bytes");
-        }
-        sender.verify(SIGNATURE_LABEL, signed.getBody().toByteArray(), Bytes.wrap(signed.getSignature().toByteArray()));
-        if (!GroupId.decode(body.getGroupId()).equals(key.group()) || body.getEpoch() != key.epoch()) {
-            throw new MalformedMessageException("message names another group or epoch than its key");
-        }
-        if (body.getUpdateHash().size() != 32 || body.getParentsCount() > MAX_PARENTS) {
-            throw new MalformedMessageException("bad update hash or too many parents");
-        }
-        List<Bytes> parents = new ArrayList<>();
-        for (ByteString p : body.getParentsList()) {
-            if (p.size() != 32) {
-                throw new MalformedMessageException("parent ids are 32 bytes");
-            }
-            parents.add(Bytes.wrap(p.toByteArray()));
-        }
-        return new Opened(id(e), sender, key.group(), body.getEpoch(), Bytes.wrap(body.getUpdateHash().toByteArray()),
-                Instant.ofEpochMilli(body.getSentAtMs()), parents, ChatOverlay.parse(body.getOverlay().toByteArray()),
-                body.hasAnnouncedUpdate() ? Optional.of(body.getAnnouncedUpdate()) : Optional.empty());
     }
 
     private static byte[] ad(EpochKey key, Bytes tag) {

@@ -54,6 +54,31 @@ class GroupMessagesTest {
     }
 
     @Test
+    void opener_manyEnvelopes_sameResultAsOpenAndRefusesWhatOpenRefuses() throws Exception {
+        EpochKey other = new EpochKey(groupId(4), 4, bytes32(0x33), SecretBytes.copyOf(bytes32(0x78).toByteArray()));
+        GroupEnvelope foreign = GroupMessages.seal(alice, other, T0, List.of(), ChatOverlay.text("x"), Optional.empty(),
+                random);
+        GroupEnvelope tampered = seal("tampered").toBuilder().setCiphertext(com.google.protobuf.ByteString.copyFrom(
+                new byte[seal("tampered").getCiphertext().size()])).build();
+        try (GroupMessages.Opener opener = GroupMessages.opener(key)) {
+            assertThat(opener.tag()).isEqualTo(key.tag());
+            for (int i = 0; i < 5; i++) {
+                GroupEnvelope e = seal("message " + i);
+                assertThat(opener.open(e)).isEqualTo(GroupMessages.open(e, key));
+            }
+            assertThatThrownBy(() -> opener.open(foreign)).isInstanceOf(org.hearth.core.crypto.CryptoException.class);
+            assertThatThrownBy(() -> opener.open(tampered)).isInstanceOf(org.hearth.core.crypto.CryptoException.class);
+        }
+    }
+
+    @Test
+    void opener_closed_wipesItsKeyAndOpensNothing() {
+        GroupMessages.Opener opener = GroupMessages.opener(key);
+        opener.close();
+        assertThatThrownBy(() -> opener.open(seal("after close"))).isInstanceOf(IllegalStateException.class);
+    }
+
+    @Test
     void open_randomTextsAndParents_roundTrip() {
         Property.forAll(50, r -> {
             String text = Property.alpha(r, 1, 3000);

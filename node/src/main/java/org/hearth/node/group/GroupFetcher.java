@@ -98,8 +98,8 @@ final class GroupFetcher implements Closeable {
 
     /**
      * One request for the epochs with the lowest cursor (usually every held epoch at once), long-polling when
-     * all held epochs are known to be caught up, and, if the host has more, the pipelined pages after it. Returns false when
-     * there was nothing to ask for or the host failed (the caller waits before the next round).
+     * all held epochs are known to be caught up, and, if the host has more, the pipelined pages after it. Returns
+     * false when there was nothing to ask for or the host failed (the caller waits before the next round).
      */
     boolean fetchOnce(GroupRecord g, Address host, CompletableFuture<Void> wake, BooleanSupplier closed) {
         SyncTracker.Key loop = new SyncTracker.Key(g.id(), host);
@@ -119,8 +119,22 @@ final class GroupFetcher implements Closeable {
         long low = cursors.values().stream().min(Long::compare).orElse(0L);
         List<EpochKey> asked = keys.values().stream().filter(k -> cursors.get(k.epoch()) == low).toList();
         boolean allCaughtUp = asked.size() == keys.size();
-        Map<Bytes, EpochKey> byTag = new HashMap<>();
-        asked.forEach(k -> byTag.put(k.tag(), k));
+        // the tag, message key and associated data of each epoch are derived once per round, not per envelope
+        Map<Bytes, GroupMessages.Opener> byTag = new HashMap<>();
+        asked.forEach(k -> {
+            GroupMessages.Opener o = GroupMessages.opener(k);
+            byTag.put(o.tag(), o);
+        });
+        try {
+            return round(g, host, wake, closed, loop, low, asked, allCaughtUp, byTag);
+        } finally {
+            byTag.values().forEach(GroupMessages.Opener::close);
+        }
+    }
+
+    private boolean round(GroupRecord g, Address host, CompletableFuture<Void> wake, BooleanSupplier closed,
+            SyncTracker.Key loop, long low, List<EpochKey> asked, boolean allCaughtUp,
+            Map<Bytes, GroupMessages.Opener> byTag) {
         // Until an answer has shown the loop caught up it asks without waiting, so that its progress says so at once.
         boolean longPoll = allCaughtUp && sync.get(g.id(), host)
                 .map(p -> p.state() == SyncProgress.State.CAUGHT_UP).orElse(false);
@@ -150,7 +164,7 @@ final class GroupFetcher implements Closeable {
      * A catch-up: a producer fetches page after page (each from the previous one's next cursor) and starts
      * opening it, while this thread stores them in order. The bounded queue holds the producer back.
      */
-    private boolean pipeline(SyncTracker.Key loop, List<EpochKey> asked, Map<Bytes, EpochKey> byTag, Page first,
+    private boolean pipeline(SyncTracker.Key loop, List<EpochKey> asked, Map<Bytes, GroupMessages.Opener> byTag, Page first,
             BooleanSupplier closed) {
         BlockingQueue<Object> ready = new ArrayBlockingQueue<>(PAGES_AHEAD);
         ready.add(first);
@@ -238,22 +252,22 @@ final class GroupFetcher implements Closeable {
     }
 
     /** Opens and verifies a page's envelopes on every core; envelopes under tags not asked for are dropped. */
-    private CompletableFuture<List<Opening>> open(FetchResponse page, Map<Bytes, EpochKey> byTag) {
+    private CompletableFuture<List<Opening>> open(FetchResponse page, Map<Bytes, GroupMessages.Opener> byTag) {
         return CompletableFuture.supplyAsync(() -> page.getEnvelopesList().parallelStream()
                 .map(he -> open(he, byTag))
                 .filter(Objects::nonNull)
                 .toList(), openers);
     }
 
-    private static Opening open(HostedEnvelope he, Map<Bytes, EpochKey> byTag) {
-        EpochKey key = byTag.get(Bytes.wrap(he.getEnvelope().getTag().toByteArray()));
-        if (key == null) {
+    private static Opening open(HostedEnvelope he, Map<Bytes, GroupMessages.Opener> byTag) {
+        GroupMessages.Opener opener = byTag.get(Bytes.wrap(he.getEnvelope().getTag().toByteArray()));
+        if (opener == null) {
             return null;
         }
         try {
-            return new Opening(key, Optional.of(GroupMessages.open(he.getEnvelope(), key)), null);
+            return new Opening(opener.key(), Optional.of(opener.open(he.getEnvelope())), null);
         } catch (CryptoException | MalformedMessageException e) {
-            return new Opening(key, Optional.empty(), e.getMessage());
+            return new Opening(opener.key(), Optional.empty(), e.getMessage());
         }
     }
 
