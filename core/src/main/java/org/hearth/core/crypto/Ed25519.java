@@ -54,6 +54,53 @@ public final class Ed25519 {
         }
     }
 
+    /**
+     * A public key decoded once, for checking many signatures of one signer (a catch-up): BouncyCastle then skips
+     * the point decompression per signature. It accepts and rejects exactly what {@link #verifyRaw} does with
+     * the same key bytes (the Wycheproof vectors run through both); an invalid key rejects every signature.
+     */
+    public static final class Verifier {
+        private final org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint point;
+
+        private Verifier(org.bouncycastle.math.ec.rfc8032.Ed25519.PublicPoint point) {
+            this.point = point;
+        }
+
+        /** As {@link Ed25519#verifyRaw} with this key. */
+        public void verifyRaw(byte[] message, byte[] signature) throws CryptoException {
+            if (point == null || signature.length != SIGNATURE_LENGTH) {
+                throw new CryptoException(point == null ? "invalid Ed25519 public key"
+                        : "bad Ed25519 key or signature length");
+            }
+            boolean ok;
+            try {
+                ok = org.bouncycastle.math.ec.rfc8032.Ed25519.verify(signature, 0, point, message, 0, message.length);
+            } catch (RuntimeException e) {
+                ok = false;
+            }
+            if (!ok) {
+                throw new CryptoException("invalid Ed25519 signature");
+            }
+        }
+
+        /** As {@link Ed25519#verify} with this key. */
+        public void verify(String label, byte[] message, Bytes signature) throws CryptoException {
+            verifyRaw(Labels.encode(label, message), signature.toByteArray());
+        }
+    }
+
+    /** Decodes {@code publicKey} for {@link Verifier}; never throws: an invalid key gives a verifier that rejects. */
+    public static Verifier verifier(byte[] publicKey) {
+        if (publicKey.length != PUBLIC_KEY_LENGTH) {
+            return new Verifier(null);
+        }
+        try {
+            return new Verifier(org.bouncycastle.math.ec.rfc8032.Ed25519.validatePublicKeyPartialExport(publicKey, 0));
+        } catch (RuntimeException e) {
+            return new Verifier(null);
+        }
+    }
+
     /** Signs {@code Labels.encode(label, message)}. */
     public static Bytes sign(SecretBytes seed, Bytes publicKey, String label, byte[] message) {
         return Bytes.wrap(signRaw(seed, publicKey, Labels.encode(label, message)));

@@ -5,12 +5,15 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
 import org.hearth.core.bytes.Bytes;
 import org.hearth.core.bytes.SecretBytes;
 import org.hearth.core.chat.ChatOverlay;
 import org.hearth.core.crypto.Aead;
 import org.hearth.core.crypto.CryptoException;
+import org.hearth.core.crypto.Ed25519;
 import org.hearth.core.crypto.Hash;
 import org.hearth.core.crypto.Labels;
 import org.hearth.core.crypto.RandomSource;
@@ -34,6 +37,7 @@ public final class GroupMessages {
     public static final int MAX_PARENTS = 8;
     private static final int[] BUCKETS = {512, 2048, 8192, 32768};
     public static final int MAX_ENVELOPE_BYTES = 48 * 1024;
+    private static final int MAX_CACHED_SENDERS = 1024;
 
     private GroupMessages() {
     }
@@ -111,14 +115,15 @@ public final class GroupMessages {
 
     /**
      * Opens envelopes of one epoch exactly as {@link #open} does, with the routing tag, message key and associated
-     * data derived once rather than per envelope. Safe to use from several threads at once; {@link #close} wipes the
-     * message key.
+     * data derived once rather than per envelope, and each sender's public key decoded once. Safe to use from
+     * several threads at once; {@link #close} wipes the message key.
      */
     public static final class Opener implements AutoCloseable {
         private final EpochKey key;
         private final Bytes tag;
         private final SecretBytes mk;
         private final byte[] ad;
+        private final Map<ByteString, Ed25519.Verifier> verifiers = new ConcurrentHashMap<>();
 
         private Opener(EpochKey key) {
             this.key = key;
@@ -159,7 +164,8 @@ public final class GroupMessages {
             if (signed.getSignature().size() != 64) {
                 throw new MalformedMessageException("signature must be 64 bytes");
             }
-            sender.verify(SIGNATURE_LABEL, signed.getBody().toByteArray(), Bytes.wrap(signed.getSignature().toByteArray()));
+            verifier(body.getSender()).verify(SIGNATURE_LABEL, signed.getBody().toByteArray(),
+                    Bytes.wrap(signed.getSignature().toByteArray()));
             if (!GroupId.decode(body.getGroupId()).equals(key.group()) || body.getEpoch() != key.epoch()) {
                 throw new MalformedMessageException("message names another group or epoch than its key");
             }
@@ -178,9 +184,25 @@ public final class GroupMessages {
                     body.hasAnnouncedUpdate() ? Optional.of(body.getAnnouncedUpdate()) : Optional.empty());
         }
 
+        /**
+         * The sender's key, decoded once per opener: a catch-up verifies many messages of few senders. Bounded: a
+         * group has at most 1000 members; beyond that (forged senders) keys are decoded each time.
+         */
+        private Ed25519.Verifier verifier(ByteString sender) {
+            Ed25519.Verifier v = verifiers.get(sender);
+            if (v == null) {
+                v = Ed25519.verifier(sender.toByteArray());
+                if (verifiers.size() < MAX_CACHED_SENDERS) {
+                    verifiers.putIfAbsent(sender, v);
+                }
+            }
+            return v;
+        }
+
         @Override
         public void close() {
             mk.destroy();
+            verifiers.clear();
         }
     }
 

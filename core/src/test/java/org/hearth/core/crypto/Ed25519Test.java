@@ -34,6 +34,56 @@ class Ed25519Test {
     };
 
     @Test
+    void verifier_wycheproofVectors_sameOutcomeAsVerifyRawAndExpected() {
+        List<Wycheproof.TestCase> cases = Wycheproof.load("ed25519_test.json");
+        List<String> errors = new ArrayList<>();
+        for (Wycheproof.TestCase tc : cases) {
+            byte[] publicKey = HEX.parseHex(tc.group().get("publicKey").get("pk").asText());
+            String raw = outcome(() -> Ed25519.verifyRaw(publicKey, tc.hex("msg"), tc.hex("sig")));
+            String decoded = outcome(() -> Ed25519.verifier(publicKey).verifyRaw(tc.hex("msg"), tc.hex("sig")));
+            if (!raw.equals(decoded)) {
+                errors.add(tc.describe() + "verifyRaw " + raw + ", verifier " + decoded);
+            }
+            if (tc.result() == Wycheproof.Result.VALID && !decoded.equals("verified")
+                    || tc.result() == Wycheproof.Result.INVALID && !decoded.equals("rejected")) {
+                errors.add(tc.describe() + "verifier " + decoded + " against " + tc.result());
+            }
+        }
+        assertThat(cases).hasSize(151);
+        assertThat(errors).isEmpty();
+    }
+
+    @Test
+    void verifier_invalidOrShortKey_rejectsEverySignature() throws CryptoException {
+        Bytes pk = Ed25519.publicKey(SecretBytes.copyOf(new byte[32]));
+        Bytes sig = Ed25519.sign(SecretBytes.copyOf(new byte[32]), pk, "hearth/test/v1", new byte[] {1});
+        Ed25519.verifier(pk.toByteArray()).verify("hearth/test/v1", new byte[] {1}, sig);
+        byte[] notAPoint = new byte[32];
+        java.util.Arrays.fill(notAPoint, (byte) 0xFF);
+        assertThatThrownBy(() -> Ed25519.verifier(notAPoint).verify("hearth/test/v1", new byte[] {1}, sig))
+                .isInstanceOf(CryptoException.class);
+        assertThatThrownBy(() -> Ed25519.verifier(new byte[31]).verify("hearth/test/v1", new byte[] {1}, sig))
+                .isInstanceOf(CryptoException.class);
+        assertThatThrownBy(() -> Ed25519.verifier(pk.toByteArray()).verify("hearth/test/v2", new byte[] {1}, sig))
+                .isInstanceOf(CryptoException.class);
+    }
+
+    private interface Check {
+        void run() throws CryptoException;
+    }
+
+    private static String outcome(Check c) {
+        try {
+            c.run();
+            return "verified";
+        } catch (CryptoException e) {
+            return "rejected";
+        } catch (RuntimeException e) {
+            return "threw " + e;
+        }
+    }
+
+    @Test
     void verifyRaw_wycheproofVectors_matchExpectedResults() {
         List<Wycheproof.TestCase> cases = Wycheproof.load("ed25519_test.json");
         List<String> errors = new ArrayList<>();
