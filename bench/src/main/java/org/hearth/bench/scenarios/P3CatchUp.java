@@ -52,17 +52,23 @@ final class P3CatchUp implements Scenario {
         int reps = run.quick() ? 2 : 3;
         double[] rate = new double[reps];
         double[] verify = new double[reps];
+        double[] busy = new double[reps];
         for (int r = 0; r < reps; r++) {
             verify[r] = verifyLimit(run.quick() ? Duration.ofSeconds(2) : Duration.ofSeconds(4));
-            rate[r] = catchUp(run.work().resolve("p3-" + r), messages, epochs);
-            log(String.format("p3 run %d: %.0f msgs/s caught up, verify limit %.0f/s", r + 1, rate[r], verify[r]));
+            double[] caughtUp = catchUp(run.work().resolve("p3-" + r), messages, epochs);
+            rate[r] = caughtUp[0];
+            busy[r] = caughtUp[1];
+            log(String.format("p3 run %d: %.0f msgs/s caught up (%.2f cores busy), verify limit %.0f/s", r + 1, rate[r],
+                    busy[r], verify[r]));
         }
         double a = median(rate);
         double b = median(verify);
         run.put("messages", messages, "epochs", epochs, "msgs_per_s", round(a), "verify_limit_per_s", round(b),
                 "ratio", round3(a / b));
         run.detail("runs", reps, "msgs_runs", Arrays.toString(roundAll(rate)), "verify_runs",
-                Arrays.toString(roundAll(verify)), "verify_threads", Runtime.getRuntime().availableProcessors());
+                Arrays.toString(roundAll(verify)), "verify_threads", Runtime.getRuntime().availableProcessors(),
+                "catchup_cores_busy_runs", Arrays.toString(Arrays.stream(busy).map(x -> Math.round(x * 100) / 100.0)
+                        .toArray()));
     }
 
     /** Ed25519 verifications per second (BouncyCastle through Ed25519.verifyRaw), one thread per core. */
@@ -107,9 +113,10 @@ final class P3CatchUp implements Scenario {
 
     /**
      * A member offline across {@code epochs} epochs and {@code messages} messages reconnects: seconds until it
-     * has fetched, opened, verified and stored them all, as messages per second.
+     * has fetched, opened, verified and stored them all, as messages per second; and the JVM's CPU time over that
+     * wall time (cores busy: near the core count when the catch-up is bound by CPU, lower when it waits).
      */
-    static double catchUp(Path dir, int messages, int epochs) throws Exception {
+    static double[] catchUp(Path dir, int messages, int epochs) throws Exception {
         Node host = startNode(dir.resolve("host"), "host", NodeConfig.Roles.HOST);
         Path mgrHome = dir.resolve("manager");
         Path memHome = dir.resolve("member");
@@ -162,6 +169,7 @@ final class P3CatchUp implements Scenario {
             // the member reconnects; the clock runs from its start until it has stored every message
             log("p3: member restarts " + Instant.now() + " (wall clock, for profiles)");
             long t0 = System.nanoTime();
+            long cpu0 = processCpuNanos();
             Node back = startNode(memHome, "member", NodeConfig.Roles.MEMBER);
             try {
                 long deadline = t0 + Duration.ofMinutes(messages > 20_000 ? 30 : 5).toNanos();
@@ -176,13 +184,14 @@ final class P3CatchUp implements Scenario {
                     }
                 }
                 double s = seconds(t0);
+                double cores = (processCpuNanos() - cpu0) / 1e9 / s;
                 System.err.println();
                 log(String.format("p3: caught up %s (wall clock), %.1f s", Instant.now(), s));
                 long inStore = back.groups().messageCount(g); // outside the clock: every message is in the store
                 if (inStore != messages) {
                     throw new IllegalStateException("the member holds " + inStore + " messages, expected " + messages);
                 }
-                return messages / s;
+                return new double[] {messages / s, cores};
             } finally {
                 back.close();
             }
@@ -190,6 +199,11 @@ final class P3CatchUp implements Scenario {
             host.close();
             deleteTree(dir);
         }
+    }
+
+    private static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static void progress(long have, long total, double s) {
