@@ -88,15 +88,40 @@ public final class ManagerEngine {
         List<Change> changes = s.pending().isEmpty()
                 ? List.of(Change.newBuilder().setRotate(true).build()) : s.pending();
         GroupChain.Head head = s.head();
+        // propose keeps the pending changes within one update; a session stored by older code may hold more:
+        // issue what fits and leave the rest for the next rotation, rather than fail every tick
+        int fit = fitting(changes);
+        List<Change> rest = changes.subList(fit, changes.size());
+        changes = changes.subList(0, fit);
+        GroupState issuedState = s.pendingState();
+        if (!rest.isEmpty()) {
+            try {
+                issuedState = GroupChain.applyChanges(head.state(), changes);
+            } catch (MalformedMessageException e) {
+                throw new IllegalArgumentException("pending changes no longer apply: " + e.getMessage(), e);
+            }
+        }
         GroupUpdate update = GroupUpdate.sign(manager, GroupUpdateBody.newBuilder()
                 .setGroupId(GroupState.bs(head.state().id().bytes())).setEpoch(head.epoch() + 1)
-                .setPrevHash(GroupState.bs(head.update().hash())).setStateDigest(GroupState.bs(s.pendingState().digest()))
+                .setPrevHash(GroupState.bs(head.update().hash())).setStateDigest(GroupState.bs(issuedState.digest()))
                 .addAllChanges(changes).setTimeMs(now.toEpochMilli()).build());
-        Session next = new Session(new GroupChain.Head(s.pendingState(), update), List.of(), s.pendingState(), now, 0,
-                false);
+        Session next = new Session(new GroupChain.Head(issuedState, update), rest, s.pendingState(), now, 0, false);
         Optional<Instant> ageCheck = next.head().state().policy().rotateEvery().isZero() ? Optional.empty()
                 : Optional.of(now.plus(next.head().state().policy().rotateEvery()));
         return new Step(next, Optional.of(new Issued(update, EpochKey.fresh(random))), ageCheck);
+    }
+
+    /** How many of {@code changes}, from the first, one update can carry (count and size, as in propose). */
+    private static int fitting(List<Change> changes) {
+        int size = 0;
+        for (int i = 0; i < changes.size(); i++) {
+            size += com.google.protobuf.CodedOutputStream.computeMessageSize(GroupUpdateBody.CHANGES_FIELD_NUMBER,
+                    changes.get(i));
+            if (i >= GroupUpdate.MAX_CHANGES || size > GroupUpdate.MAX_BODY_BYTES - 1024) {
+                return Math.max(i, 1);
+            }
+        }
+        return changes.size();
     }
 
     /** Convenience for building changes. */

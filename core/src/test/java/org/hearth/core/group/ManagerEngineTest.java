@@ -125,4 +125,38 @@ class ManagerEngineTest {
         GroupPolicy forever = new GroupPolicy(Duration.ZERO, 0, Duration.ZERO, KeyCatchup.NONE, Duration.ZERO);
         assertThat(RotationPolicy.expired(forever, ended, ended.plus(Duration.ofDays(10_000)))).isFalse();
     }
+
+    /**
+     * A session stored by code older than propose's limit may hold more changes than one update carries (now
+     * reachable: a 1004-member state is within the member limit). The tick issues what fits and keeps the rest.
+     */
+    @Test
+    void tick_moreThanOneUpdateOfPendingChanges_issuesWhatFitsAndKeepsTheRest() throws Exception {
+        Identity manager = identity(1);
+        ManagerEngine.Session s = ManagerEngine.create(manager, GroupFixture.groupId(5), "big", java.util.Map.of(),
+                List.of(), GroupFixture.EAGER, T0, GroupFixture.seeded(1)).session();
+        java.util.List<Change> pending = new java.util.ArrayList<>();
+        java.util.Random r = new java.util.Random(2);
+        for (int i = 0; i < GroupUpdate.MAX_CHANGES + 1; i++) {
+            byte[] key = new byte[32];
+            r.nextBytes(key);
+            pending.add(ManagerEngine.add(org.hearth.core.identity.Address.of(org.hearth.core.bytes.Bytes.wrap(key)),
+                    Permission.READ));
+        }
+        GroupState all = GroupChain.applyChanges(s.head().state(), pending);
+        ManagerEngine.Session stored = new ManagerEngine.Session(s.head(), pending, all, T0, 0, false);
+
+        ManagerEngine.Step first = ManagerEngine.tick(stored, manager, T0.plusSeconds(1), GroupFixture.seeded(3));
+        ManagerEngine.Step second = ManagerEngine.tick(first.session(), manager, T0.plusSeconds(2),
+                GroupFixture.seeded(4));
+
+        assertThat(first.issued().orElseThrow().update().changes()).hasSize(GroupUpdate.MAX_CHANGES);
+        assertThat(first.session().pending()).hasSize(1);
+        GroupChain.Head member = GroupFixture.accepted(GroupChain.apply(s.head(), first.issued().orElseThrow().update(),
+                e -> Optional.empty()));
+        member = GroupFixture.accepted(GroupChain.apply(member, second.issued().orElseThrow().update(),
+                e -> Optional.empty()));
+        assertThat(member.state().digest()).isEqualTo(all.digest());
+        assertThat(second.session().pending()).isEmpty();
+    }
 }

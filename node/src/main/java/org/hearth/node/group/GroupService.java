@@ -259,7 +259,7 @@ public final class GroupService implements Closeable {
     public static boolean handles(PeerMessage.BodyCase c) {
         return switch (c) {
             case GROUP_INVITE, GROUP_JOIN, EPOCH_DELIVERY, GROUP_SYNC, KEY_CATCHUP_REQUEST, GROUP_HEADS,
-                    GROUP_CREATE_REQUEST -> true;
+                    GROUP_CREATE_REQUEST, GROUP_SYNC_PART -> true;
             default -> false;
         };
     }
@@ -275,6 +275,10 @@ public final class GroupService implements Closeable {
             case GROUP_JOIN -> manager.onJoin(from, groupId(m.getGroupJoin().getGroupId()));
             case EPOCH_DELIVERY -> member.onDelivery(from, m.getEpochDelivery());
             case GROUP_SYNC -> member.onSync(from, m.getGroupSync());
+            case GROUP_SYNC_PART -> {
+                member.onSyncPart(from, m.getGroupSyncPart());
+                return Optional.empty(); // parts are acknowledged together, once their sync is handled
+            }
             case KEY_CATCHUP_REQUEST -> manager.onCatchup(from, groupId(m.getKeyCatchupRequest().getGroupId()));
             case GROUP_HEADS -> onHeads(from, m.getGroupHeads());
             case GROUP_CREATE_REQUEST -> onCreateRequest(from, m.getGroupCreateRequest());
@@ -290,6 +294,7 @@ public final class GroupService implements Closeable {
             case GROUP_JOIN -> Optional.of(m.getGroupJoin().getId());
             case EPOCH_DELIVERY -> Optional.of(m.getEpochDelivery().getId());
             case GROUP_SYNC -> Optional.of(m.getGroupSync().getId());
+            case GROUP_SYNC_PART -> Optional.of(m.getGroupSyncPart().getId());
             case KEY_CATCHUP_REQUEST -> Optional.of(m.getKeyCatchupRequest().getId());
             case GROUP_CREATE_REQUEST -> Optional.of(m.getGroupCreateRequest().getId());
             default -> Optional.empty();
@@ -341,10 +346,18 @@ public final class GroupService implements Closeable {
             g.head().filter(h -> g.role() == GroupRecord.Role.MEMBER && h.state().members().containsKey(peer))
                     .ifPresent(h -> shared.add(h.update().signed()));
         }
-        if (!shared.isEmpty()) {
-            ctx.deliveries().sendNow(peer, GroupContext.message()
-                    .setGroupHeads(GroupHeads.newBuilder().addAllHeads(shared.subList(0, Math.min(64, shared.size()))))
-                    .build());
+        // at most 64 heads, and only as many as fit one message: a head that added 1000 members is ~40 KB
+        GroupHeads.Builder heads = GroupHeads.newBuilder();
+        int bytes = 0;
+        for (SignedUpdate h : shared) {
+            bytes += h.getSerializedSize() + 4;
+            if (heads.getHeadsCount() == 64 || bytes > org.hearth.core.wire.WireCodec.MAX_ONE_PART_SYNC_BYTES) {
+                break;
+            }
+            heads.addHeads(h);
+        }
+        if (heads.getHeadsCount() > 0) {
+            ctx.deliveries().sendNow(peer, GroupContext.message().setGroupHeads(heads).build());
         }
         traffic.retryRelays();
     }

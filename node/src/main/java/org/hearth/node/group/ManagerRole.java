@@ -15,6 +15,7 @@ import org.hearth.core.group.GroupChain;
 import org.hearth.core.group.GroupId;
 import org.hearth.core.group.GroupPolicy;
 import org.hearth.core.group.GroupState;
+import org.hearth.core.group.GroupSyncParts;
 import org.hearth.core.group.Invite;
 import org.hearth.core.group.KeyCatchup;
 import org.hearth.core.group.ManagerEngine;
@@ -23,9 +24,11 @@ import org.hearth.core.group.RotationPolicy;
 import org.hearth.core.identity.Address;
 import org.hearth.core.identity.Endpoint;
 import org.hearth.core.wire.MessageId;
+import org.hearth.core.wire.WireCodec;
 import org.hearth.core.wire.proto.Change;
 import org.hearth.core.wire.proto.EpochDelivery;
 import org.hearth.core.wire.proto.GroupSync;
+import org.hearth.core.wire.proto.GroupSyncPart;
 import org.hearth.node.UserError;
 import org.hearth.node.store.Transaction;
 
@@ -260,12 +263,30 @@ final class ManagerRole {
         if (policy == KeyCatchup.SINCE_JOIN && addedEpoch < h.epoch()) {
             addHistory(tx, g.id(), s, addedEpoch, h.epoch());
         }
-        MessageId itemId = MessageId.random(ctx.random());
-        ctx.deliveries().enqueue(tx.connection(), to, itemId, GroupContext.message().setGroupSync(s.setId(bs(itemId.bytes())))
-                .build());
+        enqueueSync(tx, to, s);
     }
 
-    /** Lets a member added before the head verify the epochs since: their base state and every update. */
+    /**
+     * One GroupSync item when it fits a peer message (the format all managers send); otherwise its bytes go as
+     * parts, each its own outbox item, committed together (protocol §6.1).
+     */
+    private void enqueueSync(Transaction tx, Address to, GroupSync.Builder s) throws SQLException {
+        MessageId itemId = MessageId.random(ctx.random());
+        GroupSync whole = s.setId(bs(itemId.bytes())).build();
+        if (GroupSyncParts.fitsOneMessage(whole)) {
+            ctx.deliveries().enqueue(tx.connection(), to, itemId, GroupContext.message().setGroupSync(whole).build());
+            return;
+        }
+        for (GroupSyncPart p : GroupSyncParts.split(whole, () -> MessageId.random(ctx.random()))) {
+            ctx.deliveries().enqueue(tx.connection(), to, new MessageId(Bytes.wrap(p.getId().toByteArray())),
+                    GroupContext.message().setGroupSyncPart(p).build());
+        }
+    }
+
+    /**
+     * Lets a member added before the head verify the epochs since: their base state and every update. Left out
+     * (the member reads from the head) when the sync with it would exceed what parts may carry.
+     */
     private static void addHistory(Transaction tx, GroupId id, GroupSync.Builder s, long from, long to)
             throws SQLException {
         Optional<GroupState> baseState = GroupRepository.stateAt(tx, id, from);
@@ -275,20 +296,22 @@ final class ManagerRole {
         }
         GroupSync.Builder history = GroupSync.newBuilder().setBaseState(baseState.get().toProto())
                 .setBase(base.get().signed());
-        for (long e = from + 1; e <= to; e++) {
+        long budget = MAX_SYNC_BYTES - s.build().getSerializedSize() - history.build().getSerializedSize();
+        for (long e = from + 1; e <= to && budget > 0; e++) {
             Optional<org.hearth.core.group.GroupUpdate> u = GroupRepository.update(tx, id, e);
             if (u.isEmpty()) {
                 return;
             }
             history.addChain(u.get().signed());
+            budget -= u.get().signed().getSerializedSize() + 4; // field tag and length
         }
-        // one peer message carries it; a history too long for that goes without (the member reads from the head)
-        if (s.build().getSerializedSize() + history.build().getSerializedSize() < MAX_SYNC_BYTES) {
+        if (budget > 0) {
             s.setBaseState(history.getBaseState()).setBase(history.getBase()).addAllChain(history.getChainList());
         }
     }
 
-    private static final int MAX_SYNC_BYTES = 56 * 1024;
+    /** Room for the whole sync, less a margin for its id and field overhead. */
+    private static final int MAX_SYNC_BYTES = WireCodec.MAX_SYNC_BYTES - 1024;
 
     /**
      * Message retention at this node's own host, for the groups it manages and hosts: envelopes older than the

@@ -11,6 +11,7 @@ import org.hearth.core.group.EpochKey;
 import org.hearth.core.group.GroupChain;
 import org.hearth.core.group.GroupId;
 import org.hearth.core.group.GroupState;
+import org.hearth.core.group.GroupSyncParts;
 import org.hearth.core.group.GroupUpdate;
 import org.hearth.core.group.Invite;
 import org.hearth.core.identity.Address;
@@ -21,6 +22,7 @@ import org.hearth.core.wire.proto.EpochDelivery;
 import org.hearth.core.wire.proto.GroupInvite;
 import org.hearth.core.wire.proto.GroupJoin;
 import org.hearth.core.wire.proto.GroupSync;
+import org.hearth.core.wire.proto.GroupSyncPart;
 import org.hearth.core.wire.proto.KeyCatchupRequest;
 import org.hearth.core.wire.proto.SignedUpdate;
 import org.hearth.node.UserError;
@@ -34,6 +36,9 @@ import org.hearth.node.store.Transaction;
 final class MemberRole {
     private final GroupContext ctx;
     private final Runnable keysChanged;
+    /** Incomplete large syncs: one per group, 8 MiB in all, dropped after 2 minutes (protocol §6.1). */
+    private final GroupSyncParts.Assembler assembler = new GroupSyncParts.Assembler(8L * 1024 * 1024,
+            java.time.Duration.ofMinutes(2));
 
     MemberRole(GroupContext ctx, Runnable keysChanged) {
         this.ctx = ctx;
@@ -153,6 +158,51 @@ final class MemberRole {
             return null;
         });
         keysChanged.run();
+    }
+
+    /**
+     * One part of a sync too large for one message (protocol §6.1). Parts are kept in memory only, for a group
+     * this node was invited to by the sender, and acknowledged only once the whole sync is handled (or refused as
+     * a whole): a crash or a dropped assembly leaves them queued at the manager, which sends them again.
+     */
+    void onSyncPart(Address from, GroupSyncPart p) throws MalformedMessageException {
+        WireCodec.checkGroupSyncPart(p);
+        GroupId group = new GroupId(Bytes.wrap(p.getGroupId().toByteArray()));
+        boolean ours = ctx.read(tx -> GroupRepository.find(tx, group)).map(g -> g.role() == GroupRecord.Role.MEMBER
+                && g.manager().equals(from)).orElse(false);
+        if (!ours) {
+            ack(from, List.of(WireCodec.id(p.getId()))); // not a group we were invited to by this node: as onSync
+            return;
+        }
+        GroupSyncParts.Offer offer;
+        synchronized (assembler) {
+            offer = assembler.offer(p, ctx.clock().instant());
+        }
+        switch (offer) {
+            case GroupSyncParts.Kept k -> {
+            }
+            case GroupSyncParts.Refused r -> {
+                ack(from, r.release());
+                throw new MalformedMessageException(r.reason());
+            }
+            case GroupSyncParts.Complete c -> {
+                try {
+                    onSync(from, c.whole());
+                } catch (MalformedMessageException e) {
+                    ack(from, c.ids().stream().filter(id -> !id.bytes().equals(Bytes.wrap(p.getId().toByteArray())))
+                            .toList());
+                    throw e;
+                }
+                ack(from, c.ids()); // the sync is committed: now the manager may forget every part
+            }
+        }
+    }
+
+    private void ack(Address to, List<MessageId> ids) {
+        for (MessageId id : ids) {
+            ctx.deliveries().sendNow(to, GroupContext.message().setAck(org.hearth.core.wire.proto.Ack.newBuilder()
+                    .setId(WireCodec.bytes(id.bytes()))).build());
+        }
     }
 
     /**
