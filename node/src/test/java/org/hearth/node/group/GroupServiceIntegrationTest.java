@@ -126,6 +126,7 @@ class GroupServiceIntegrationTest {
         bot.groups().rotate(g);
         long next = bot.groups().group(g).epoch();
         await("away", () -> joinedWithKey("away", g, next), "the member, online again, gets the next key");
+        await("online", () -> joinedWithKey("online", g, next), "the online member gets the next key too");
 
         // deliveries arrive in order: the one for `missed` was handled before the one for `next`
         assertThat(node("away").groups().heldKeyEpochs(g)).contains(next).doesNotContain(missed);
