@@ -35,7 +35,7 @@ final class MlsBaseline {
     static final short SUITE = MlsCipherSuite.MLS_128_DHKEMX25519_AES128GCM_SHA256_Ed25519;
 
     /** Times of one group size: each remove commit, and each sampled member's processing of each commit. */
-    record Result(int n, double[] commitMs, double[] memberMs) {
+    record Result(int n, double[] commitMs, double[] commitCpuMs, double[] memberMs, double[] memberCpuMs) {
         double commitMedian() {
             return Kit.median(commitMs);
         }
@@ -102,31 +102,39 @@ final class MlsBaseline {
                 throw new IllegalStateException("a joined member disagrees with the committer's epoch");
             }
         }
+        java.lang.management.ThreadMXBean threads = java.lang.management.ManagementFactory.getThreadMXBean();
         double[] commitMs = new double[removals];
+        double[] commitCpuMs = new double[removals];
         double[] memberMs = new double[removals * members.size()];
+        double[] memberCpuMs = new double[removals * members.size()];
+
         for (int r = 0; r < removals; r++) {
             LeafIndex removed = new LeafIndex(n - 1 - r); // the last joiners: outside the sample
             if (sampledLeaves.contains(removed.value())) {
                 throw new IllegalStateException("removing a sampled member");
             }
+            long ccpu0 = threads.getCurrentThreadCpuTime();
             long c0 = System.nanoTime();
             Group.GroupWithMessage commit = committer.commit(secret(),
                     new Group.CommitOptions(List.of(Proposal.remove(removed)), false, true, null), plain,
                     new Group.CommitParameters(Group.NORMAL_COMMIT_PARAMS));
             byte[] commitBytes = MLSOutputStream.encode(commit.message);
             commitMs[r] = (System.nanoTime() - c0) / 1e6;
+            commitCpuMs[r] = (threads.getCurrentThreadCpuTime() - ccpu0) / 1e6;
             committer = commit.group;
             for (int i = 0; i < members.size(); i++) {
+                long cpu0 = threads.getCurrentThreadCpuTime();
                 long m0 = System.nanoTime();
                 Group next = members.get(i).handle(commitBytes, null);
                 memberMs[r * members.size() + i] = (System.nanoTime() - m0) / 1e6;
+                memberCpuMs[r * members.size() + i] = (threads.getCurrentThreadCpuTime() - cpu0) / 1e6;
                 if (next == null || !Arrays.equals(next.getEpochAuthenticator(), committer.getEpochAuthenticator())) {
                     throw new IllegalStateException("a member did not reach the committer's epoch");
                 }
                 members.set(i, next);
             }
         }
-        return new Result(n, commitMs, memberMs);
+        return new Result(n, commitMs, commitCpuMs, memberMs, memberCpuMs);
     }
 
     private Joiner joiner(String identity) throws Exception {

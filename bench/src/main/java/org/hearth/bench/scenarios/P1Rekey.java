@@ -77,7 +77,7 @@ final class P1Rekey implements Scenario {
             Map<String, Object> detail = map("n", n, "mls_commit_runs", Arrays.toString(r1(m.commitMs())),
                     "mls_members_sampled", m.memberMs().length / removals, "mls_member_min_ms",
                     r2(Arrays.stream(m.memberMs()).min().orElse(0)), "mls_member_max_ms",
-                    r2(Arrays.stream(m.memberMs()).max().orElse(0)));
+                    r2(Arrays.stream(m.memberMs()).max().orElse(0)), "mls_member_cpu_ms", r2(median(m.memberCpuMs())));
             if (n > GroupState.MAX_MEMBERS) {
                 String why = "hearth skipped: N > GroupState.MAX_MEMBERS (" + GroupState.MAX_MEMBERS + ")";
                 log("p1 n=" + n + ": " + why);
@@ -92,7 +92,9 @@ final class P1Rekey implements Scenario {
                 row.putAll(map("hearth_ms", r1(hearthMs), "hearth_manager_ms", r1(managerMs), "mls_ms", r1(mlsMs),
                         "mls_commit_ms", r1(mlsCommit), "mls_member_ms", r2(mlsMember), "ratio", r2(mlsMs / hearthMs)));
                 detail.putAll(map("hearth_runs", Arrays.toString(r1(h.totalMs())), "hearth_manager_runs",
-                        Arrays.toString(r1(h.managerMs())), "setup_s", Math.round(h.setupS()), "epochs_in_setup",
+                        Arrays.toString(r1(h.managerMs())), "hearth_process_cpu_ms_runs", Arrays.toString(r1(h.cpuMs())),
+                        "idle_process_cpu_ms_per_s", r1(h.idleCpuMsPerS()), "cpu_ratio",
+                        r2(cpuRatio(n, m, h)), "setup_s", Math.round(h.setupS()), "epochs_in_setup",
                         h.setupEpochs()));
             }
             rows.add(row);
@@ -103,7 +105,8 @@ final class P1Rekey implements Scenario {
     }
 
     /** The runs behind Hearth's medians at one N. */
-    record Hearth(double[] totalMs, double[] managerMs, double setupS, long setupEpochs) {
+    record Hearth(double[] totalMs, double[] managerMs, double[] cpuMs, double idleCpuMsPerS, double setupS,
+            long setupEpochs) {
     }
 
     /**
@@ -156,6 +159,12 @@ final class P1Rekey implements Scenario {
             log(String.format("p1 n=%d: group of %d ready at epoch %d in %.1f s", n, n, epoch, setupS));
             double[] total = new double[removals];
             double[] manager = new double[removals];
+            double[] cpu = new double[removals];
+            // what the idle nodes cost (their periodic maintenance), to read the CPU figures against
+            long idle0 = processCpuNanos();
+            long idleT0 = System.nanoTime();
+            Thread.sleep(2000);
+            double idleCpuMsPerS = (processCpuNanos() - idle0) / 1e6 / seconds(idleT0);
             for (int r = 0; r < removals; r++) {
                 GroupRecord before = mgr.groups().group(g);
                 Instant allowed = before.epochStartedAt().plus(MIN_ROTATION).plusMillis(50);
@@ -164,6 +173,7 @@ final class P1Rekey implements Scenario {
                     Thread.sleep(wait);
                 }
                 Node victim = members.remove(members.size() - 1);
+                long c0 = processCpuNanos();
                 long t0 = System.nanoTime();
                 mgr.groups().remove(g, victim.address());
                 long t1 = System.nanoTime();
@@ -173,6 +183,7 @@ final class P1Rekey implements Scenario {
                 }
                 awaitDrained(mgr, Duration.ofMinutes(5));
                 long t2 = System.nanoTime();
+                cpu[r] = (processCpuNanos() - c0) / 1e6;
                 manager[r] = (t1 - t0) / 1e6;
                 total[r] = (t2 - t0) / 1e6;
                 // every remaining member holds the new key (it acknowledged after storing it)
@@ -180,7 +191,7 @@ final class P1Rekey implements Scenario {
                 victim.close();
                 log(String.format("p1 n=%d removal %d: %.0f ms (manager %.0f ms)", n, r + 1, total[r], manager[r]));
             }
-            return new Hearth(total, manager, setupS, mgr.groups().group(g).epoch() - firstEpoch - removals);
+            return new Hearth(total, manager, cpu, idleCpuMsPerS, setupS, mgr.groups().group(g).epoch() - firstEpoch - removals);
         } finally {
             closeAll(members);
             mgr.close();
@@ -257,6 +268,26 @@ final class P1Rekey implements Scenario {
         if (!mgr.changes().awaitCondition(() -> mgr.pendingDeliveries() == 0, timeout)) {
             throw new IllegalStateException(mgr.pendingDeliveries() + " deliveries still unacknowledged");
         }
+    }
+
+    /**
+     * The ratio in CPU time, which other processes on the machine disturb less than wall time: MLS's commit and
+     * member processing as thread CPU time, against the JVM's CPU time during each removal less what the idle
+     * nodes spend in that time (medians).
+     */
+    static double cpuRatio(int n, MlsBaseline.Result m, Hearth h) {
+        double mls = median(m.commitCpuMs()) + (n - 1) * median(m.memberCpuMs());
+        double[] hearth = new double[h.cpuMs().length];
+        for (int i = 0; i < hearth.length; i++) {
+            hearth[i] = Math.max(1, h.cpuMs()[i] - h.idleCpuMsPerS() * h.totalMs()[i] / 1000);
+        }
+        return mls / median(hearth);
+    }
+
+    /** CPU time of the whole JVM (every node's threads, GC, JIT). */
+    static long processCpuNanos() {
+        return ((com.sun.management.OperatingSystemMXBean) java.lang.management.ManagementFactory
+                .getOperatingSystemMXBean()).getProcessCpuTime();
     }
 
     static double r1(double d) {
