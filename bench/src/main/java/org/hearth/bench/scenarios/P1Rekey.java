@@ -272,16 +272,12 @@ final class P1Rekey implements Scenario {
 
     /**
      * The ratio in CPU time, which other processes on the machine disturb less than wall time: MLS's commit and
-     * member processing as thread CPU time, against the JVM's CPU time during each removal less what the idle
-     * nodes spend in that time (medians).
+     * member processing as thread CPU time, against the whole JVM's CPU time during a removal (medians). The JVM's
+     * time includes what the idle nodes spend meanwhile, so this ratio is a lower bound for Hearth.
      */
     static double cpuRatio(int n, MlsBaseline.Result m, Hearth h) {
         double mls = median(m.commitCpuMs()) + (n - 1) * median(m.memberCpuMs());
-        double[] hearth = new double[h.cpuMs().length];
-        for (int i = 0; i < hearth.length; i++) {
-            hearth[i] = Math.max(1, h.cpuMs()[i] - h.idleCpuMsPerS() * h.totalMs()[i] / 1000);
-        }
-        return mls / median(hearth);
+        return mls / median(h.cpuMs());
     }
 
     /** CPU time of the whole JVM (every node's threads, GC, JIT). */
