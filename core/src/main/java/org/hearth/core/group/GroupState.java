@@ -44,6 +44,8 @@ public final class GroupState {
     private final List<Endpoint> hosts;
     private final GroupPolicy policy;
     private Bytes digest;
+    /** Built on first use and kept: immutable, and a member stores it twice for every epoch. */
+    private GroupStateProto proto;
 
     public GroupState(GroupId id, String name, Address manager, ManagerRights rights, Map<Address, Permission> members,
             List<Endpoint> hosts, GroupPolicy policy) {
@@ -136,6 +138,15 @@ public final class GroupState {
     }
 
     public GroupStateProto toProto() {
+        GroupStateProto p = proto;
+        if (p == null) {
+            p = buildProto();
+            proto = p;
+        }
+        return p;
+    }
+
+    private GroupStateProto buildProto() {
         GroupStateProto.Builder b = GroupStateProto.newBuilder()
                 .setGroupId(bs(id.bytes())).setName(name).setManager(bs(manager.publicKey()))
                 .setManagerRights(rights.bits()).setPolicy(policy.toProto());

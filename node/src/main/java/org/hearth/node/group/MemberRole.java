@@ -266,7 +266,8 @@ final class MemberRole {
     /** One update of the log, with its key when this member may read the epoch. */
     void onDelivery(Address from, EpochDelivery m) throws MalformedMessageException {
         GroupUpdate update = GroupUpdate.parse(m.getUpdate());
-        boolean needSync = ctx.write(tx -> {
+        // grouped: a manager's epoch reaches a node's channels all at once (and many nodes share a JVM in tests)
+        boolean needSync = ctx.writeGrouped(tx -> {
             Optional<GroupRecord> found = GroupRepository.find(tx, update.groupId());
             if (found.isEmpty() || found.get().role() != GroupRecord.Role.MEMBER || found.get().head().isEmpty()) {
                 return false;

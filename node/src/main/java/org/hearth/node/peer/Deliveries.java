@@ -80,6 +80,11 @@ public final class Deliveries {
         return db.read(tx -> Outbox.hasPending(tx.connection(), peer));
     }
 
+    /** Items in the outbox that their peers have not acknowledged yet, over all peers. */
+    public long pendingCount() {
+        return db.read(tx -> Outbox.count(tx.connection()));
+    }
+
     /**
      * A new channel: everything unacknowledged is sent again on it, from the oldest item. Runs on its own
      * thread, so the peer manager's connect event never waits for a pump.
