@@ -48,6 +48,8 @@ final class GroupTraffic implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupTraffic.class);
     static final Duration RPC_TIMEOUT = Duration.ofSeconds(30);
     static final int LONG_POLL_MS = 20_000;
+    /** A fetch at this node's own host: nothing on the way can time out, so it waits until woken by a relay. */
+    static final int LOCAL_LONG_POLL_MS = 10 * 60_000;
     private static final Duration RETRY = Duration.ofSeconds(2);
 
     private final GroupContext ctx;
@@ -152,6 +154,10 @@ final class GroupTraffic implements Closeable {
         };
     }
 
+    private boolean isLocal(Address host) {
+        return host.equals(ctx.identity().address()) && localHost.isPresent();
+    }
+
     private void dropRelay(Address host, GroupEnvelope env) {
         Bytes id = GroupMessages.id(env);
         ctx.db().write(tx -> tx.update("DELETE FROM group_relays WHERE message_id = ? AND host = ?", id, host.text()));
@@ -197,19 +203,47 @@ final class GroupTraffic implements Closeable {
         wakeups.values().forEach(w -> w.complete(null));
     }
 
-    /** Makes sure a fetch loop runs for every (group, host) this node holds a state for. */
+    /** One group's loops: started if missing, woken so they ask with the keys held now. */
+    void refresh(GroupId id) {
+        if (closed) {
+            return;
+        }
+        ctx.read(tx -> GroupRepository.find(tx, id)).ifPresent(this::ensureLoops);
+        String prefix = id.hex() + "/";
+        wakeups.forEach((k, w) -> {
+            if (k.startsWith(prefix)) {
+                w.complete(null);
+            }
+        });
+    }
+
+    /**
+     * Makes sure a fetch loop runs for every (group, host) this node holds a state for. Reads the ids first and
+     * the state only of groups without a running loop, one at a time: with many groups it neither parses them
+     * all nor holds them all.
+     */
     void ensureLoops() {
         if (closed) {
             return;
         }
-        for (GroupRecord g : ctx.read(GroupRepository::all)) {
-            if (g.head().isEmpty() || g.status() == GroupRecord.Status.INVITED) {
-                continue;
+        java.util.Set<String> running = new java.util.HashSet<>();
+        loops.keySet().forEach(k -> running.add(k.substring(0, k.indexOf('/'))));
+        List<GroupId> ids = ctx.read(tx -> tx.query("SELECT id FROM groups WHERE state IS NOT NULL AND status <> 'INVITED'",
+                rs -> new GroupId(Bytes.wrap(rs.getBytes(1)))));
+        for (GroupId id : ids) {
+            if (!running.contains(id.hex())) {
+                ctx.read(tx -> GroupRepository.find(tx, id)).ifPresent(this::ensureLoops);
             }
-            for (Endpoint h : g.head().get().state().hosts()) {
-                String k = g.id().hex() + "/" + h.address().text();
-                loops.computeIfAbsent(k, x -> Thread.ofVirtual().name("fetch").start(() -> fetchLoop(g.id(), h.address(), k)));
-            }
+        }
+    }
+
+    private void ensureLoops(GroupRecord g) {
+        if (closed || g.head().isEmpty() || g.status() == GroupRecord.Status.INVITED) {
+            return;
+        }
+        for (Endpoint h : g.head().get().state().hosts()) {
+            String k = g.id().hex() + "/" + h.address().text();
+            loops.computeIfAbsent(k, x -> Thread.ofVirtual().name("fetch").start(() -> fetchLoop(g.id(), h.address(), k)));
         }
     }
 
@@ -258,7 +292,7 @@ final class GroupTraffic implements Closeable {
         List<EpochKey> asked = keys.values().stream().filter(k -> cursors.get(k.epoch()) == low).toList();
         boolean allCaughtUp = asked.size() == keys.size();
         FetchRequest.Builder req = FetchRequest.newBuilder().setCursor(low).setLimit(WireCodec.MAX_FETCH_LIMIT)
-                .setWaitMs(allCaughtUp ? LONG_POLL_MS : 0).setGroupId(WireCodec.bytes(g.id().bytes()));
+                .setWaitMs(allCaughtUp ? (isLocal(host) ? LOCAL_LONG_POLL_MS : LONG_POLL_MS) : 0).setGroupId(WireCodec.bytes(g.id().bytes()));
         asked.forEach(k -> req.addTags(WireCodec.bytes(k.tag())));
         CompletableFuture<PeerMessage> call = callHost(host,
                 rid -> GroupContext.message().setFetchRequest(req.setRequestId(rid)).build(),
