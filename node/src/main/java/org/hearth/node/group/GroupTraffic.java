@@ -241,23 +241,23 @@ final class GroupTraffic implements Closeable {
         if (closed || g.head().isEmpty() || g.status() == GroupRecord.Status.INVITED) {
             return;
         }
+        GroupId id = g.id(); // the loop's thread captures the id, never the parsed state
         for (Endpoint h : g.head().get().state().hosts()) {
-            String k = g.id().hex() + "/" + h.address().text();
-            loops.computeIfAbsent(k, x -> Thread.ofVirtual().name("fetch").start(() -> fetchLoop(g.id(), h.address(), k)));
+            Address host = h.address();
+            String k = id.hex() + "/" + host.text();
+            loops.computeIfAbsent(k, x -> Thread.ofVirtual().name("fetch").start(() -> fetchLoop(id, host, k)));
         }
     }
 
     private void fetchLoop(GroupId id, Address host, String loopKey) {
         try {
             while (!closed) {
-                Optional<GroupRecord> g = ctx.read(tx -> GroupRepository.find(tx, id));
-                if (g.isEmpty() || g.get().head().isEmpty()
-                        || g.get().head().get().state().hosts().stream().noneMatch(h -> h.address().equals(host))) {
+                if (!hostedAt(id, host)) {
                     return; // group gone or moved away from this host
                 }
                 CompletableFuture<Void> wake = new CompletableFuture<>();
                 wakeups.put(loopKey, wake);
-                if (!fetchOnce(g.get(), host, wake)) {
+                if (!fetchOnce(id, host, wake)) {
                     wake.completeOnTimeout(null, RETRY.toMillis(), TimeUnit.MILLISECONDS).join();
                 }
             }
@@ -275,13 +275,23 @@ final class GroupTraffic implements Closeable {
      * One request for the epochs with the lowest cursor (usually every held epoch at once); long-polls when
      * all held epochs are caught up. Returns false when there was nothing to ask for or the host failed.
      */
-    private boolean fetchOnce(GroupRecord g, Address host, CompletableFuture<Void> wake) {
+    /**
+     * Whether the group is still held and hosted at {@code host}. Only a boolean leaves this method: a waiting
+     * loop must not keep the group's parsed state alive (with many groups, that state is most of the heap).
+     */
+    private boolean hostedAt(GroupId id, Address host) {
+        Optional<GroupRecord> g = ctx.read(tx -> GroupRepository.find(tx, id));
+        return g.isPresent() && g.get().head().isPresent()
+                && g.get().head().get().state().hosts().stream().anyMatch(h -> h.address().equals(host));
+    }
+
+    private boolean fetchOnce(GroupId id, Address host, CompletableFuture<Void> wake) {
         Map<Long, EpochKey> keys = new TreeMap<>();
         Map<Long, Long> cursors = new HashMap<>();
         ctx.read(tx -> {
-            for (EpochKey k : GroupRepository.keys(tx, g.id())) {
+            for (EpochKey k : GroupRepository.keys(tx, id)) {
                 keys.put(k.epoch(), k);
-                cursors.put(k.epoch(), GroupRepository.cursor(tx, g.id(), host.text(), k.epoch()));
+                cursors.put(k.epoch(), GroupRepository.cursor(tx, id, host.text(), k.epoch()));
             }
             return null;
         });
@@ -292,7 +302,7 @@ final class GroupTraffic implements Closeable {
         List<EpochKey> asked = keys.values().stream().filter(k -> cursors.get(k.epoch()) == low).toList();
         boolean allCaughtUp = asked.size() == keys.size();
         FetchRequest.Builder req = FetchRequest.newBuilder().setCursor(low).setLimit(WireCodec.MAX_FETCH_LIMIT)
-                .setWaitMs(allCaughtUp ? (isLocal(host) ? LOCAL_LONG_POLL_MS : LONG_POLL_MS) : 0).setGroupId(WireCodec.bytes(g.id().bytes()));
+                .setWaitMs(allCaughtUp ? (isLocal(host) ? LOCAL_LONG_POLL_MS : LONG_POLL_MS) : 0).setGroupId(WireCodec.bytes(id.bytes()));
         asked.forEach(k -> req.addTags(WireCodec.bytes(k.tag())));
         CompletableFuture<PeerMessage> call = callHost(host,
                 rid -> GroupContext.message().setFetchRequest(req.setRequestId(rid)).build(),
@@ -303,10 +313,10 @@ final class GroupTraffic implements Closeable {
         }
         FetchResponse resp = call.join().getFetchResponse();
         if (resp.hasError()) {
-            refused(g.id(), resp.getError());
+            refused(id, resp.getError());
             return false;
         }
-        store(g.id(), host, asked, resp);
+        store(id, host, asked, resp);
         return true;
     }
 

@@ -26,6 +26,7 @@ import org.hearth.core.wire.MessageId;
 import org.hearth.core.wire.proto.Change;
 import org.hearth.core.wire.proto.EpochDelivery;
 import org.hearth.core.wire.proto.GroupSync;
+import org.hearth.core.wire.proto.PeerMessage;
 import org.hearth.node.UserError;
 import org.hearth.node.store.Transaction;
 
@@ -93,6 +94,17 @@ final class ManagerRole {
         ManagerEngine.Issued genesis = step.issued().orElseThrow();
         GroupChain.Head head = step.session().head();
         GroupState state = head.state();
+        // signed before the transaction: many creators sign in parallel and hold the write lock only to insert
+        record Signed(Address member, MessageId itemId, PeerMessage invite) {
+        }
+        List<Signed> invites = new ArrayList<>();
+        for (Map.Entry<Address, Permission> m : state.members().entrySet()) {
+            if (!m.getKey().equals(self)) {
+                MessageId itemId = MessageId.random(ctx.random());
+                invites.add(new Signed(m.getKey(), itemId, GroupContext.message().setGroupInvite(
+                        Invite.sign(ctx.identity(), state, m.getKey(), m.getValue(), now, itemId.bytes())).build()));
+            }
+        }
         ctx.write(tx -> {
             for (Endpoint e : hosts) {
                 org.hearth.node.peer.PeerDirectory.remember(tx, e);
@@ -104,10 +116,9 @@ final class ManagerRole {
                     GroupRecord.Status.JOINED, Permission.WRITE, Optional.of(head), now, 0, List.of(), false), now);
             GroupRepository.putUpdate(tx, head);
             GroupRepository.putKey(tx, new EpochKey(id, 0, genesis.update().hash(), genesis.key()));
-            for (Map.Entry<Address, Permission> m : state.members().entrySet()) {
-                if (!m.getKey().equals(self)) {
-                    invite(tx, state, m.getKey(), m.getValue(), 0, now);
-                }
+            for (Signed i : invites) {
+                GroupRepository.rosterAdd(tx, id, i.member(), 0);
+                ctx.deliveries().enqueue(tx.connection(), i.member(), i.itemId(), i.invite());
             }
             return null;
         });
