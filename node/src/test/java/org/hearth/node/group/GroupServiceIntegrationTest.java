@@ -107,6 +107,24 @@ class GroupServiceIntegrationTest {
     }
 
     @Test
+    void create_withInitialMemberOffline_inviteWaitsAcrossAManagerRestartAndArrivesWhenItReturns() throws Exception {
+        startHostAndBot();
+        org.hearth.core.identity.Endpoint late = start("late", NodeConfig.Roles.MEMBER).endpoint();
+        nodes.remove("late").close();
+
+        GroupId g = node("bot").groups().create("patient", List.of(node("host").endpoint()), false, IMMEDIATE,
+                List.of(new GroupService.InitialMember(late, Permission.WRITE)));
+        // the manager restarts: the invite is in its outbox, and the member is not a contact of anyone
+        nodes.remove("bot").close();
+        start("bot", NodeConfig.Roles.MEMBER);
+        start("late", NodeConfig.Roles.MEMBER);
+
+        await("late", () -> invited("late", g), HOST_RETURN.plus(PROMPT), "the queued invite reaches the returning member");
+        node("late").groups().accept(g);
+        await("late", () -> joinedWithKey("late", g, 0), "it joins the first epoch");
+    }
+
+    @Test
     void create_withInitialMembers_duplicatesTheManagerItselfOrTooMany_refusedAndNothingCreated() throws Exception {
         Node bot = start("bot", NodeConfig.Roles.MEMBER);
         Node other = start("other", NodeConfig.Roles.MEMBER);
