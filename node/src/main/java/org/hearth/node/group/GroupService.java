@@ -108,7 +108,7 @@ public final class GroupService implements Closeable {
             }
             member.expireKeys();
             if (sweeps % LOOP_CHECK_EVERY_SWEEPS == 0) {
-                traffic.ensureLoops();
+                traffic.ensureLoops(true);
             }
             return ticked;
         } catch (RuntimeException e) {

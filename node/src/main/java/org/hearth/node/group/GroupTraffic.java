@@ -199,7 +199,7 @@ final class GroupTraffic implements Closeable {
 
     /** Starts missing fetch loops and wakes the running ones so they ask with the keys held now. */
     void refresh() {
-        ensureLoops();
+        ensureLoops(false);
         wakeups.values().forEach(w -> w.complete(null));
     }
 
@@ -218,16 +218,19 @@ final class GroupTraffic implements Closeable {
     }
 
     /**
-     * Makes sure a fetch loop runs for every (group, host) this node holds a state for. Reads the ids first and
-     * the state only of groups without a running loop, one at a time: with many groups it neither parses them
-     * all nor holds them all.
+     * Makes sure a fetch loop runs for every (group, host) this node holds a state for, reading the groups one at a
+     * time (never all of them at once). With {@code onlyGroupsWithoutLoops} (the periodic check for loops that
+     * stopped) a group with any running loop is skipped unread: a group's hosts change only with an epoch or a
+     * key, and those refresh its loops themselves.
      */
-    void ensureLoops() {
+    void ensureLoops(boolean onlyGroupsWithoutLoops) {
         if (closed) {
             return;
         }
         java.util.Set<String> running = new java.util.HashSet<>();
-        loops.keySet().forEach(k -> running.add(k.substring(0, k.indexOf('/'))));
+        if (onlyGroupsWithoutLoops) {
+            loops.keySet().forEach(k -> running.add(k.substring(0, k.indexOf('/'))));
+        }
         List<GroupId> ids = ctx.read(tx -> tx.query("SELECT id FROM groups WHERE state IS NOT NULL AND status <> 'INVITED'",
                 rs -> new GroupId(Bytes.wrap(rs.getBytes(1)))));
         for (GroupId id : ids) {
