@@ -95,6 +95,7 @@ public final class Node implements Closeable {
             messenger.attach(peers, advertised);
             groups.ifPresent(g -> g.setSelfEndpoint(new Endpoint(id.address(), advertised.host(), advertised.port())));
             messenger.connectAll();
+            deliveries.resumeAll();
             groups.ifPresent(GroupService::start);
             return new Node(home, db, id, transport, peers, messenger, groups, host, changes,
                     new Endpoint(id.address(), advertised.host(), advertised.port()), deliveries);

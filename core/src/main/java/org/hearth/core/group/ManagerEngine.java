@@ -49,13 +49,23 @@ public final class ManagerEngine {
     public record Step(Session session, Optional<Issued> issued, Optional<Instant> nextCheck) {
     }
 
+    /**
+     * The group's first epoch. {@code members} are its initial members, all in the genesis state (one update,
+     * one key, whatever their number): creating a group with its members costs one epoch, not one per member.
+     * Throws when the members exceed {@link GroupState#MAX_MEMBERS} or the genesis update would not fit one
+     * update body.
+     */
     public static Step create(Identity manager, GroupId id, String name, Map<Address, Permission> members,
             List<org.hearth.core.identity.Endpoint> hosts, GroupPolicy policy, Instant now, RandomSource random) {
         GroupState state = new GroupState(id, name, manager.address(), ManagerRights.ALL, members, hosts, policy);
-        GroupUpdate genesis = GroupUpdate.sign(manager, GroupUpdateBody.newBuilder()
+        GroupUpdateBody body = GroupUpdateBody.newBuilder()
                 .setGroupId(GroupState.bs(id.bytes())).setEpoch(0).setPrevHash(GroupState.bs(GroupUpdate.NO_PREVIOUS))
                 .setStateDigest(GroupState.bs(state.digest()))
-                .addChanges(Change.newBuilder().setCreate(state.toProto())).setTimeMs(now.toEpochMilli()).build());
+                .addChanges(Change.newBuilder().setCreate(state.toProto())).setTimeMs(now.toEpochMilli()).build();
+        if (body.getSerializedSize() > GroupUpdate.MAX_BODY_BYTES) {
+            throw new IllegalArgumentException("too many initial members for the group's first update");
+        }
+        GroupUpdate genesis = GroupUpdate.sign(manager, body);
         Session s = new Session(new GroupChain.Head(state, genesis), List.of(), state, now, 0, false);
         return new Step(s, Optional.of(new Issued(genesis, EpochKey.fresh(random))), Optional.empty());
     }

@@ -38,6 +38,44 @@ class ManagerEngineTest {
     }
 
     @Test
+    void create_withInitialMembers_allInTheFirstEpochWithTheirPermissions() {
+        Identity bob = identity(4);
+        ManagerEngine.Step s = ManagerEngine.create(manager, GroupFixture.groupId(3), "g",
+                GroupFixture.members(alice.address(), Permission.WRITE, bob.address(), Permission.READ),
+                List.of(), POLICY, T0, random);
+
+        GroupUpdate genesis = s.issued().orElseThrow().update();
+        assertThat(genesis.epoch()).isZero();
+        assertThat(genesis.changes()).hasSize(1);
+        // what a member verifies from the signed genesis alone
+        GroupState verified = GroupFixture.accepted(GroupChain.genesis(genesis, manager.address())).state();
+        assertThat(verified.members()).containsOnlyKeys(alice.address(), bob.address());
+        assertThat(verified.permissionOf(alice.address())).contains(Permission.WRITE);
+        assertThat(verified.permissionOf(bob.address())).contains(Permission.READ);
+        assertThat(s.session().pending()).isEmpty();
+        assertThat(s.session().head().epoch()).isZero();
+    }
+
+    @Test
+    void create_memberLimit_fitsOneUpdateAndOneMoreIsRefused() {
+        java.util.Map<org.hearth.core.identity.Address, Permission> members = new java.util.HashMap<>();
+        for (int i = 0; members.size() < GroupState.MAX_MEMBERS; i++) {
+            byte[] key = new byte[32];
+            random.nextBytes(key);
+            members.put(org.hearth.core.identity.Address.of(org.hearth.core.bytes.Bytes.wrap(key)),
+                    i % 2 == 0 ? Permission.WRITE : Permission.READ);
+        }
+        ManagerEngine.Step full = ManagerEngine.create(manager, GroupFixture.groupId(3), "g", members,
+                List.of(), POLICY, T0, random);
+        assertThat(GroupFixture.accepted(GroupChain.genesis(full.issued().orElseThrow().update(), manager.address()))
+                .state().members()).hasSize(GroupState.MAX_MEMBERS);
+
+        members.put(identity(9).address(), Permission.WRITE);
+        assertThatThrownBy(() -> ManagerEngine.create(manager, GroupFixture.groupId(3), "g", members, List.of(),
+                POLICY, T0, random)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too many");
+    }
+
+    @Test
     void tick_joinsInsideTheMinimumInterval_batchedIntoOneUpdateWhenItEnds() {
         ManagerEngine.Session s = create().session();
         s = ManagerEngine.propose(s, ManagerEngine.add(identity(3).address(), Permission.READ));

@@ -62,6 +62,18 @@ final class GroupRepository {
         return tx.query("SELECT " + GROUP_COLUMNS + " FROM groups ORDER BY created_at", GroupRepository::read);
     }
 
+    /** The groups this node holds in one role (a manager of many groups lists its few memberships cheaply). */
+    static List<GroupRecord> withRole(Transaction tx, GroupRecord.Role role) throws SQLException {
+        return tx.query("SELECT " + GROUP_COLUMNS + " FROM groups WHERE role = ? ORDER BY created_at",
+                GroupRepository::read, role.name());
+    }
+
+    /** The groups in which the manager's roster has {@code member} as joined. */
+    static List<GroupId> joinedGroupsOf(Transaction tx, Address member) throws SQLException {
+        return tx.query("SELECT group_id FROM group_roster WHERE member = ? AND joined = 1",
+                rs -> new GroupId(Bytes.wrap(rs.getBytes(1))), member.text());
+    }
+
     private static GroupRecord read(ResultSet rs) throws SQLException {
         try {
             byte[] state = rs.getBytes(7);

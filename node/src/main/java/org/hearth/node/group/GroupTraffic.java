@@ -48,6 +48,8 @@ final class GroupTraffic implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupTraffic.class);
     static final Duration RPC_TIMEOUT = Duration.ofSeconds(30);
     static final int LONG_POLL_MS = 20_000;
+    /** A fetch at this node's own host: nothing on the way can time out, so it waits until woken by a relay. */
+    static final int LOCAL_LONG_POLL_MS = 10 * 60_000;
     private static final Duration RETRY = Duration.ofSeconds(2);
 
     private final GroupContext ctx;
@@ -152,6 +154,10 @@ final class GroupTraffic implements Closeable {
         };
     }
 
+    private boolean isLocal(Address host) {
+        return host.equals(ctx.identity().address()) && localHost.isPresent();
+    }
+
     private void dropRelay(Address host, GroupEnvelope env) {
         Bytes id = GroupMessages.id(env);
         ctx.db().write(tx -> tx.update("DELETE FROM group_relays WHERE message_id = ? AND host = ?", id, host.text()));
@@ -193,37 +199,68 @@ final class GroupTraffic implements Closeable {
 
     /** Starts missing fetch loops and wakes the running ones so they ask with the keys held now. */
     void refresh() {
-        ensureLoops();
+        ensureLoops(false);
         wakeups.values().forEach(w -> w.complete(null));
     }
 
-    /** Makes sure a fetch loop runs for every (group, host) this node holds a state for. */
-    void ensureLoops() {
+    /** One group's loops: started if missing, woken so they ask with the keys held now. */
+    void refresh(GroupId id) {
         if (closed) {
             return;
         }
-        for (GroupRecord g : ctx.read(GroupRepository::all)) {
-            if (g.head().isEmpty() || g.status() == GroupRecord.Status.INVITED) {
-                continue;
+        ctx.read(tx -> GroupRepository.find(tx, id)).ifPresent(this::ensureLoops);
+        String prefix = id.hex() + "/";
+        wakeups.forEach((k, w) -> {
+            if (k.startsWith(prefix)) {
+                w.complete(null);
             }
-            for (Endpoint h : g.head().get().state().hosts()) {
-                String k = g.id().hex() + "/" + h.address().text();
-                loops.computeIfAbsent(k, x -> Thread.ofVirtual().name("fetch").start(() -> fetchLoop(g.id(), h.address(), k)));
+        });
+    }
+
+    /**
+     * Makes sure a fetch loop runs for every (group, host) this node holds a state for, reading the groups one at a
+     * time (never all of them at once). With {@code onlyGroupsWithoutLoops} (the periodic check for loops that
+     * stopped) a group with any running loop is skipped unread: a group's hosts change only with an epoch or a
+     * key, and those refresh its loops themselves.
+     */
+    void ensureLoops(boolean onlyGroupsWithoutLoops) {
+        if (closed) {
+            return;
+        }
+        java.util.Set<String> running = new java.util.HashSet<>();
+        if (onlyGroupsWithoutLoops) {
+            loops.keySet().forEach(k -> running.add(k.substring(0, k.indexOf('/'))));
+        }
+        List<GroupId> ids = ctx.read(tx -> tx.query("SELECT id FROM groups WHERE state IS NOT NULL AND status <> 'INVITED'",
+                rs -> new GroupId(Bytes.wrap(rs.getBytes(1)))));
+        for (GroupId id : ids) {
+            if (!running.contains(id.hex())) {
+                ctx.read(tx -> GroupRepository.find(tx, id)).ifPresent(this::ensureLoops);
             }
+        }
+    }
+
+    private void ensureLoops(GroupRecord g) {
+        if (closed || g.head().isEmpty() || g.status() == GroupRecord.Status.INVITED) {
+            return;
+        }
+        GroupId id = g.id(); // the loop's thread captures the id, never the parsed state
+        for (Endpoint h : g.head().get().state().hosts()) {
+            Address host = h.address();
+            String k = id.hex() + "/" + host.text();
+            loops.computeIfAbsent(k, x -> Thread.ofVirtual().name("fetch").start(() -> fetchLoop(id, host, k)));
         }
     }
 
     private void fetchLoop(GroupId id, Address host, String loopKey) {
         try {
             while (!closed) {
-                Optional<GroupRecord> g = ctx.read(tx -> GroupRepository.find(tx, id));
-                if (g.isEmpty() || g.get().head().isEmpty()
-                        || g.get().head().get().state().hosts().stream().noneMatch(h -> h.address().equals(host))) {
+                if (!hostedAt(id, host)) {
                     return; // group gone or moved away from this host
                 }
                 CompletableFuture<Void> wake = new CompletableFuture<>();
                 wakeups.put(loopKey, wake);
-                if (!fetchOnce(g.get(), host, wake)) {
+                if (!fetchOnce(id, host, wake)) {
                     wake.completeOnTimeout(null, RETRY.toMillis(), TimeUnit.MILLISECONDS).join();
                 }
             }
@@ -241,13 +278,23 @@ final class GroupTraffic implements Closeable {
      * One request for the epochs with the lowest cursor (usually every held epoch at once); long-polls when
      * all held epochs are caught up. Returns false when there was nothing to ask for or the host failed.
      */
-    private boolean fetchOnce(GroupRecord g, Address host, CompletableFuture<Void> wake) {
+    /**
+     * Whether the group is still held and hosted at {@code host}. Only a boolean leaves this method: a waiting
+     * loop must not keep the group's parsed state alive (with many groups, that state is most of the heap).
+     */
+    private boolean hostedAt(GroupId id, Address host) {
+        Optional<GroupRecord> g = ctx.read(tx -> GroupRepository.find(tx, id));
+        return g.isPresent() && g.get().head().isPresent()
+                && g.get().head().get().state().hosts().stream().anyMatch(h -> h.address().equals(host));
+    }
+
+    private boolean fetchOnce(GroupId id, Address host, CompletableFuture<Void> wake) {
         Map<Long, EpochKey> keys = new TreeMap<>();
         Map<Long, Long> cursors = new HashMap<>();
         ctx.read(tx -> {
-            for (EpochKey k : GroupRepository.keys(tx, g.id())) {
+            for (EpochKey k : GroupRepository.keys(tx, id)) {
                 keys.put(k.epoch(), k);
-                cursors.put(k.epoch(), GroupRepository.cursor(tx, g.id(), host.text(), k.epoch()));
+                cursors.put(k.epoch(), GroupRepository.cursor(tx, id, host.text(), k.epoch()));
             }
             return null;
         });
@@ -258,7 +305,7 @@ final class GroupTraffic implements Closeable {
         List<EpochKey> asked = keys.values().stream().filter(k -> cursors.get(k.epoch()) == low).toList();
         boolean allCaughtUp = asked.size() == keys.size();
         FetchRequest.Builder req = FetchRequest.newBuilder().setCursor(low).setLimit(WireCodec.MAX_FETCH_LIMIT)
-                .setWaitMs(allCaughtUp ? LONG_POLL_MS : 0).setGroupId(WireCodec.bytes(g.id().bytes()));
+                .setWaitMs(allCaughtUp ? (isLocal(host) ? LOCAL_LONG_POLL_MS : LONG_POLL_MS) : 0).setGroupId(WireCodec.bytes(id.bytes()));
         asked.forEach(k -> req.addTags(WireCodec.bytes(k.tag())));
         CompletableFuture<PeerMessage> call = callHost(host,
                 rid -> GroupContext.message().setFetchRequest(req.setRequestId(rid)).build(),
@@ -269,10 +316,10 @@ final class GroupTraffic implements Closeable {
         }
         FetchResponse resp = call.join().getFetchResponse();
         if (resp.hasError()) {
-            refused(g.id(), resp.getError());
+            refused(id, resp.getError());
             return false;
         }
-        store(g.id(), host, asked, resp);
+        store(id, host, asked, resp);
         return true;
     }
 

@@ -401,8 +401,19 @@ final class MemberRole {
     void expireKeys() {
         Instant now = ctx.clock().instant();
         Address self = ctx.identity().address();
+        // only groups holding keys of ended epochs can have keys to expire: a read finds them (usually none)
+        List<GroupId> candidates = ctx.read(tx -> tx.query("SELECT DISTINCT group_id FROM group_keys"
+                + " WHERE ended_at IS NOT NULL", rs -> new GroupId(org.hearth.core.bytes.Bytes.wrap(rs.getBytes(1)))));
+        if (candidates.isEmpty()) {
+            return;
+        }
         ctx.db().write(tx -> {
-            for (GroupRecord g : GroupRepository.all(tx)) {
+            for (GroupId id : candidates) {
+                Optional<GroupRecord> found = GroupRepository.find(tx, id);
+                if (found.isEmpty()) {
+                    continue;
+                }
+                GroupRecord g = found.get();
                 boolean selfHostedManager = g.role() == GroupRecord.Role.MANAGER && g.head().isPresent()
                         && g.head().get().state().hosts().stream().anyMatch(h -> h.address().equals(self));
                 if (selfHostedManager) {

@@ -93,6 +93,9 @@ final class HostServiceImpl implements HostService {
                 .handleAsync((inserted, failure) -> afterStore(request, cost, inserted, failure), executor);
     }
 
+    /** The owner's own long polls (one per group it hosts and reads) may wait this long: no network in between. */
+    static final long OWNER_MAX_WAIT_MS = 10 * 60_000L;
+
     @Override
     public CompletableFuture<FetchResponse> fetch(Address from, FetchRequest request) {
         Objects.requireNonNull(from, "from");
@@ -103,8 +106,10 @@ final class HostServiceImpl implements HostService {
         }
         Query query = new Query(HostRequests.tags(request), HostRequests.afterSeq(request),
                 HostRequests.pageLimit(request, limits), limits.maxPageBytes());
-        long waitMillis = HostRequests.waitMillis(request, limits);
-        CompletableFuture<Page> page = waitMillis > 0 && takeHoldSlot(from)
+        boolean owner = access.isOwner(from);
+        long waitMillis = owner ? Math.min(Integer.toUnsignedLong(request.getWaitMs()), OWNER_MAX_WAIT_MS)
+                : HostRequests.waitMillis(request, limits);
+        CompletableFuture<Page> page = waitMillis > 0 && (owner || takeHoldSlot(from))
                 ? hold(from, query, waitMillis)
                 : CompletableFuture.supplyAsync(() -> readPage(query), executor);
         return page.handle((p, failure) -> failure == null
@@ -147,7 +152,7 @@ final class HostServiceImpl implements HostService {
         if (closed) {
             return Optional.of(HostErrors.unavailable("host is shutting down"));
         }
-        if (!fetchRate.tryAcquire(from)) {
+        if (!access.isOwner(from) && !fetchRate.tryAcquire(from)) {
             return Optional.of(HostErrors.rateLimited());
         }
         return HostRequests.checkFetch(request, limits).or(() -> access.checkFetch(from, request));
