@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.stream.IntStream;
+import org.hearth.app.testkit.ChildNode;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -69,12 +70,12 @@ class EndToEndTest {
     }
 
     /** alice and bob, contacts of each other. */
-    private record Pair(NodeProcess alice, NodeProcess bob) implements AutoCloseable {
+    private record Pair(ChildNode alice, ChildNode bob) implements AutoCloseable {
         static Pair connected(Path dir) throws Exception {
-            NodeProcess.init(dir.resolve("alice"), "alice");
-            NodeProcess.init(dir.resolve("bob"), "bob");
-            NodeProcess alice = NodeProcess.start(dir.resolve("alice"), 0);
-            NodeProcess bob = NodeProcess.start(dir.resolve("bob"), 0);
+            ChildNode.initByCli(dir.resolve("alice"), "alice");
+            ChildNode.initByCli(dir.resolve("bob"), "bob");
+            ChildNode alice = ChildNode.start("alice", dir.resolve("alice"));
+            ChildNode bob = ChildNode.start("bob", dir.resolve("bob"));
             alice.api().post("/v1/contacts", Map.of("endpoint", bob.endpoint()));
             bob.await("request arrives", n -> n.contacts().stream()
                     .anyMatch(c -> c.path("status").asText().equals("incoming")), WAIT);

@@ -32,9 +32,11 @@ public final class Node implements Closeable {
     private final Optional<HostService> host;
     private final Changes changes;
     private final Endpoint endpoint;
+    private final Deliveries deliveries;
 
     private Node(NodeHome.Opened home, Database db, Identity identity, Transport transport, PeerManager peers, Messenger messenger,
-            Optional<GroupService> groups, Optional<HostService> host, Changes changes, Endpoint endpoint) {
+            Optional<GroupService> groups, Optional<HostService> host, Changes changes, Endpoint endpoint,
+            Deliveries deliveries) {
         this.home = home;
         this.db = db;
         this.identity = identity;
@@ -45,6 +47,7 @@ public final class Node implements Closeable {
         this.host = host;
         this.changes = changes;
         this.endpoint = endpoint;
+        this.deliveries = deliveries;
     }
 
     public static Node start(NodeConfig config) throws WrongPassphraseException, IOException {
@@ -92,9 +95,10 @@ public final class Node implements Closeable {
             messenger.attach(peers, advertised);
             groups.ifPresent(g -> g.setSelfEndpoint(new Endpoint(id.address(), advertised.host(), advertised.port())));
             messenger.connectAll();
+            deliveries.resumeAll();
             groups.ifPresent(GroupService::start);
             return new Node(home, db, id, transport, peers, messenger, groups, host, changes,
-                    new Endpoint(id.address(), advertised.host(), advertised.port()));
+                    new Endpoint(id.address(), advertised.host(), advertised.port()), deliveries);
         } catch (IOException | RuntimeException e) {
             groups.ifPresent(GroupService::close);
             host.ifPresent(HostService::close);
@@ -119,6 +123,11 @@ public final class Node implements Closeable {
 
     public Changes changes() {
         return changes;
+    }
+
+    /** Durable items (chat, contact and group deliveries) that their peers have not acknowledged yet. */
+    public long pendingDeliveries() {
+        return deliveries.pendingCount();
     }
 
     public Messenger messenger() {

@@ -43,7 +43,7 @@ public final class ApiClient {
         return call(HttpRequest.newBuilder(base.resolve(path + q)).GET());
     }
 
-    public JsonNode post(String path, Map<String, String> body) {
+    public JsonNode post(String path, Map<String, ?> body) {
         try {
             byte[] b = ApiServer.JSON.writeValueAsBytes(body);
             return call(HttpRequest.newBuilder(base.resolve(path)).POST(HttpRequest.BodyPublishers.ofByteArray(b)));

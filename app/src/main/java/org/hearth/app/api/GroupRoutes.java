@@ -40,7 +40,8 @@ final class GroupRoutes {
                 String host = ApiRoutes.text(body, "host");
                 boolean self = host.equals("self");
                 GroupId id = groups.create(ApiRoutes.text(body, "name"),
-                        List.of(self ? node.endpoint() : ApiRoutes.endpoint(host)), self);
+                        List.of(self ? node.endpoint() : ApiRoutes.endpoint(host)), self, GroupPolicy.DEFAULT,
+                        initialMembers(body));
                 return Map.of("groupId", id.hex());
             }
             return groups.groups().stream().map(GroupRoutes::summary).toList();
@@ -102,6 +103,32 @@ final class GroupRoutes {
             });
             default -> throw new ApiException(404, "no such group resource: " + method + " " + sub);
         };
+    }
+
+    /** {@code "members": [{"endpoint": "ADDRESS@HOST:PORT", "permission": "write"|"read"}, …]}, optional. */
+    private static List<GroupService.InitialMember> initialMembers(JsonNode body) {
+        JsonNode members = body.get("members");
+        if (members == null || members.isNull()) {
+            return List.of();
+        }
+        if (!members.isArray() || members.size() > org.hearth.core.group.GroupState.MAX_MEMBERS) {
+            throw new UserError(UserError.Kind.INVALID, "'members' is a list of at most "
+                    + org.hearth.core.group.GroupState.MAX_MEMBERS + " members");
+        }
+        List<GroupService.InitialMember> out = new java.util.ArrayList<>();
+        for (JsonNode m : members) {
+            if (!m.isObject()) {
+                throw new UserError(UserError.Kind.INVALID, "each member is {\"endpoint\": …, \"permission\": …}");
+            }
+            String permission = m.path("permission").asText("write");
+            Permission p = switch (permission) {
+                case "write" -> Permission.WRITE;
+                case "read" -> Permission.READ;
+                default -> throw new UserError(UserError.Kind.INVALID, "permission is read or write");
+            };
+            out.add(new GroupService.InitialMember(ApiRoutes.endpoint(ApiRoutes.text(m, "endpoint")), p));
+        }
+        return out;
     }
 
     private static Map<String, Object> summary(GroupRecord g) {

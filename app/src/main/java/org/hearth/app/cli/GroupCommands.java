@@ -47,12 +47,20 @@ final class GroupCommands implements Callable<Integer> {
         @Option(names = "--manager", paramLabel = "ENDPOINT",
                 description = "another node (an accepted contact) that creates and runs the group, with you as writer")
         String manager;
+        @Option(names = "--member", paramLabel = "ENDPOINT[:read|:write]",
+                description = "a first member, invited at once (repeat for each; writer unless :read). All of them"
+                        + " are in the group's first epoch")
+        java.util.List<String> members = new java.util.ArrayList<>();
 
         @Override
         public Integer call() {
-            Map<String, String> body = new LinkedHashMap<>();
+            Map<String, Object> body = new LinkedHashMap<>();
             body.put("name", name);
             if (manager != null) {
+                if (!members.isEmpty()) {
+                    throw new picocli.CommandLine.ParameterException(spec.commandLine(),
+                            "--member is for groups this node manages (not with --manager)");
+                }
                 body.put("manager", manager);
             } else if (host == null) {
                 throw new picocli.CommandLine.ParameterException(spec.commandLine(), "give --host (or --manager)");
@@ -60,9 +68,22 @@ final class GroupCommands implements Callable<Integer> {
             if (host != null) {
                 body.put("host", host);
             }
+            if (!members.isEmpty()) {
+                body.put("members", members.stream().map(GroupCommands::member).toList());
+            }
             out().println(Output.field(api().post("/v1/groups", body), "groupId"));
             return 0;
         }
+    }
+
+    /** {@code ENDPOINT}, {@code ENDPOINT:read} or {@code ENDPOINT:write} as the API's member object. */
+    static Map<String, String> member(String spec) {
+        for (String p : new String[] {"read", "write"}) {
+            if (spec.endsWith(":" + p)) {
+                return Map.of("endpoint", spec.substring(0, spec.length() - p.length() - 1), "permission", p);
+            }
+        }
+        return Map.of("endpoint", spec, "permission", "write");
     }
 
     @Command(name = "add", description = "Add a member (the manager invites it; a new epoch starts).")

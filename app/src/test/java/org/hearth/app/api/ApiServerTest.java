@@ -191,6 +191,23 @@ class ApiServerTest {
     }
 
     @Test
+    void createGroup_membersMalformed_is400AndNothingCreated() throws Exception {
+        int before = node.node().groups().groups().size();
+        String member = otherAddress() + "@127.0.0.1:9";
+
+        for (String members : List.of("\"x\"", "[\"" + member + "\"]",
+                "[{\"endpoint\": \"" + member + "\", \"permission\": \"admin\"}]", "[{\"permission\": \"read\"}]")) {
+            Reply r = send(authed(post("/v1/groups", "{\"name\": \"g\", \"host\": \"self\", \"members\": " + members
+                    + "}")));
+            assertThat(r.status).as("members %s", members).isEqualTo(400);
+        }
+        Reply ok = send(authed(post("/v1/groups", "{\"name\": \"g\", \"host\": \"self\", \"members\": [{\"endpoint\": \""
+                + member + "\", \"permission\": \"read\"}]}")));
+        assertThat(ok.status).isEqualTo(200);
+        assertThat(node.node().groups().groups()).hasSize(before + 1);
+    }
+
+    @Test
     void body_malformedJson_is400() throws Exception {
         Reply r = send(authed(post("/v1/messages", "{\"to\": \"abc\", \"text\": ")));
 

@@ -109,6 +109,43 @@ class CliTest {
         assertThat(r.err()).contains("--home");
     }
 
+    // ---- groups created with their members ----
+
+    @Test
+    void groupCreate_withMembers_allInTheFirstEpochAndEachInvited() throws Exception {
+        String stranger = otherAddress();
+
+        Cli.Result r = Cli.run("group", "create", "--home", alice.home().toString(), "--name", "founders",
+                "--host", "self", "--member", bob.endpoint(), "--member", stranger + "@127.0.0.1:9:read");
+
+        assertThat(r.exit()).as("stderr: %s", r.err()).isZero();
+        org.hearth.core.group.GroupId id = org.hearth.core.group.GroupId.parse(r.out().trim());
+        org.hearth.node.group.GroupRecord g = alice.node().groups().group(id);
+        assertThat(g.epoch()).isZero();
+        var members = g.head().orElseThrow().state().members();
+        assertThat(members).hasSize(3);
+        assertThat(members.get(Address.parse(bob.address()))).isEqualTo(org.hearth.core.group.Permission.WRITE);
+        assertThat(members.get(Address.parse(stranger))).isEqualTo(org.hearth.core.group.Permission.READ);
+        assertThat(members.get(Address.parse(alice.address()))).as("self-hosted: the manager writes too")
+                .isEqualTo(org.hearth.core.group.Permission.WRITE);
+        assertThat(bob.node().changes().awaitCondition(() -> bob.node().groups().invites().stream()
+                .anyMatch(i -> i.id().equals(id)), java.time.Duration.ofSeconds(30))).as("bob gets his invite").isTrue();
+    }
+
+    @Test
+    void groupCreate_badMember_exits1WithOneLineAndCreatesNothing() {
+        int before = alice.node().groups().groups().size();
+
+        for (String bad : List.of(bob.endpoint() + ":admin", "not-an-endpoint", alice.endpoint())) {
+            Cli.Result r = Cli.run("group", "create", "--home", alice.home().toString(), "--name", "bad",
+                    "--host", "self", "--member", bad);
+
+            assertThat(r.exit()).as("--member %s", bad).isEqualTo(1);
+            assertOneCleanErrorLine(r);
+        }
+        assertThat(alice.node().groups().groups()).hasSize(before);
+    }
+
     // ---- no running node ----
 
     @Test

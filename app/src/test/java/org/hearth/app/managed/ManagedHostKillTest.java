@@ -1,9 +1,5 @@
 package org.hearth.app.managed;
 
-import org.hearth.node.managed.RawHostClient;
-
-import static org.assertj.core.api.Assertions.assertThat;
-
 import com.fasterxml.jackson.databind.JsonNode;
 import java.net.ServerSocket;
 import java.nio.file.Path;
@@ -23,6 +19,7 @@ import java.util.concurrent.atomic.AtomicBoolean;
 import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 import java.util.stream.Collectors;
+import org.hearth.app.testkit.ChildNode;
 import org.hearth.core.bytes.Bytes;
 import org.hearth.core.bytes.SecretBytes;
 import org.hearth.core.chat.ChatOverlay;
@@ -42,10 +39,14 @@ import org.hearth.core.wire.proto.RelayResponse;
 import org.hearth.node.Node;
 import org.hearth.node.NodeConfig;
 import org.hearth.node.NodeHome;
+import org.hearth.node.managed.RawHostClient;
 import org.hearth.node.store.Database;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.Timeout;
 import org.junit.jupiter.api.io.TempDir;
+
+import static org.assertj.core.api.Assertions.assertThat;
+
 
 /**
  * Durability of a managed host under SIGKILL: alice runs `hearth run` and hosts her own group; 64 writers relay
@@ -71,8 +72,9 @@ class ManagedHostKillTest {
     @Test
     void relay_64WritersHostKilledMidStream_everyAcknowledgedEnvelopeServedOnce() throws Exception {
         Path aliceHome = dir.resolve("alice");
-        NodeHome.init(aliceHome, HearthRun.PASSPHRASE.toCharArray(), "alice", RANDOM, PassphraseKdf.FAST);
-        try (HearthRun alice = HearthRun.start(aliceHome, 0)) {
+        NodeHome.init(aliceHome, ChildNode.PASSPHRASE.toCharArray(), "alice", RANDOM, PassphraseKdf.FAST);
+        try (ChildNode alice = ChildNode.start("alice", aliceHome)) {
+            Endpoint aliceAt = Endpoint.parse(alice.endpoint());
             GroupId g = GroupId.parse(alice.api().post("/v1/groups", Map.of("name", "kill-test", "host", "self"))
                     .path("groupId").asText());
             List<Identity> writers = new ArrayList<>();
@@ -87,7 +89,7 @@ class ManagedHostKillTest {
             for (int w = 0; w < WRITERS; w++) {
                 Identity writer = writers.get(w);
                 int n = w;
-                streams.add(Thread.ofVirtual().name("writer-" + w).start(() -> stream(writer, n, alice.endpoint(), key,
+                streams.add(Thread.ofVirtual().name("writer-" + w).start(() -> stream(writer, n, aliceAt, key,
                         sent, acked, refusals, () -> {
                             if (ackCount.incrementAndGet() >= ACKS_BEFORE_KILL) {
                                 enough.countDown();
@@ -107,7 +109,7 @@ class ManagedHostKillTest {
             assertThat(sentIds).as("some were still in flight at the kill").hasSizeGreaterThan(ackedIds.size());
 
             alice.restart();
-            try (RawHostClient reader = RawHostClient.dial(writers.get(0), alice.endpoint())) {
+            try (RawHostClient reader = RawHostClient.dial(writers.get(0), aliceAt)) {
                 List<HostedEnvelope> served = reader.fetchAll(List.of(WireCodec.bytes(key.tag())));
                 List<Bytes> servedIds = served.stream().map(h -> GroupMessages.id(h.getEnvelope())).toList();
                 assertThat(servedIds).as("none twice").doesNotHaveDuplicates();
@@ -118,7 +120,7 @@ class ManagedHostKillTest {
                         sentIds.size(), ackedIds.size(), servedIds.size());
 
                 // the writers' retry: everything again, spread over 8 others (one channel per identity at the host)
-                relayAll(writers.subList(1, 9), alice.endpoint(), List.copyOf(sent), refusals);
+                relayAll(writers.subList(1, 9), aliceAt, List.copyOf(sent), refusals);
                 assertThat(refusals).as("refusals on retry").isEmpty();
                 List<Bytes> after = reader.fetchAll(List.of(WireCodec.bytes(key.tag()))).stream()
                         .map(h -> GroupMessages.id(h.getEnvelope())).toList();
@@ -143,11 +145,11 @@ class ManagedHostKillTest {
      * off, and waits for the epoch that carries all of it (after the default 10 s minimum interval since the
      * group's creation); returns that epoch's key as writer 0's store holds it.
      */
-    private EpochKey joinScout(HearthRun alice, GroupId g, List<Identity> writers) throws Exception {
+    private EpochKey joinScout(ChildNode alice, GroupId g, List<Identity> writers) throws Exception {
         Path home = dir.resolve("scout");
-        NodeHome.init(home, HearthRun.PASSPHRASE.toCharArray(), "scout", RANDOM, PassphraseKdf.FAST);
+        NodeHome.init(home, ChildNode.PASSPHRASE.toCharArray(), "scout", RANDOM, PassphraseKdf.FAST);
         long epoch;
-        try (Node scout = Node.start(NodeConfig.of(home, HearthRun.PASSPHRASE.toCharArray(),
+        try (Node scout = Node.start(NodeConfig.of(home, ChildNode.PASSPHRASE.toCharArray(),
                 new HostPort("127.0.0.1", 0)))) {
             writers.add(scout.identity());
             String members = "/v1/groups/" + g.hex() + "/members";
@@ -174,7 +176,7 @@ class ManagedHostKillTest {
             }
             assertThat(writing).as("64 writers and alice").isEqualTo(WRITERS + 1);
         }
-        try (Database db = Database.open(home, HearthRun.PASSPHRASE.toCharArray(), PassphraseKdf.FAST)) {
+        try (Database db = Database.open(home, ChildNode.PASSPHRASE.toCharArray(), PassphraseKdf.FAST)) {
             return db.read(tx -> tx.queryOne("SELECT update_hash, key FROM group_keys WHERE group_id = ? AND epoch = ?",
                     rs -> new EpochKey(g, epoch, Bytes.wrap(rs.getBytes(1)), SecretBytes.adopt(rs.getBytes(2))),
                     g.bytes(), epoch)).orElseThrow();
@@ -260,7 +262,7 @@ class ManagedHostKillTest {
     }
 
     /** Waits on the process's change long poll (GET /v1/changes), never by sleeping. */
-    private static void awaitApi(HearthRun n, BooleanSupplier condition, String what) {
+    private static void awaitApi(ChildNode n, BooleanSupplier condition, String what) {
         long deadline = System.nanoTime() + WAIT.toNanos();
         while (true) {
             long version = n.api().get("/v1/changes", Map.of("after", "-1", "timeoutMs", "0")).path("version").asLong();

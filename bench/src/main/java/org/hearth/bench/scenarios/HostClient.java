@@ -21,7 +21,9 @@ import org.hearth.node.transport.TcpTransport;
 
 /**
  * A bare host API client over one real channel (TCP loopback, Noise XX, frame padding): relays and fetches
- * with request ids, many requests in flight. Its identity is fresh, so an untrusted host treats it as any caller.
+ * with request ids, many requests in flight. The channel is authenticated by the client's identity: a fresh one
+ * (an untrusted host treats it as any caller) or a chosen one (a member, whom a managed host checks against the
+ * group's signed state).
  */
 final class HostClient implements Closeable {
     /** A fetch answer and the size of the encoded peer message that carried it (what the caller received). */
@@ -35,7 +37,11 @@ final class HostClient implements Closeable {
     private final Thread reader;
 
     HostClient(Endpoint host, RandomSource random) throws Exception {
-        transport = new TcpTransport(Identity.generate(random), random);
+        this(host, Identity.generate(random), random);
+    }
+
+    HostClient(Endpoint host, Identity identity, RandomSource random) throws Exception {
+        transport = new TcpTransport(identity, random);
         connection = transport.dial(host);
         reader = Thread.ofVirtual().name("bench-host-client").start(this::read);
     }

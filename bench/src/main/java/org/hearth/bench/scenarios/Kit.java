@@ -136,6 +136,23 @@ final class Kit {
         }
     }
 
+    /**
+     * Bytes this process has caused to be written to storage so far ({@code write_bytes} of /proc/self/io: the
+     * store's WAL and checkpoint writes, fsynced), or -1 where the kernel does not say.
+     */
+    static long writtenBytes() {
+        try {
+            for (String l : Files.readAllLines(Path.of("/proc/self/io"))) {
+                if (l.startsWith("write_bytes:")) {
+                    return Long.parseLong(l.substring("write_bytes:".length()).trim());
+                }
+            }
+        } catch (IOException | UncheckedIOException | NumberFormatException e) {
+            // not Linux
+        }
+        return -1;
+    }
+
     static double seconds(long t0) {
         return (System.nanoTime() - t0) / 1e9;
     }

@@ -58,7 +58,8 @@ final class Report {
                 StringBuilder f = new StringBuilder();
                 row.forEach((k, v) -> f.append(f.isEmpty() ? "" : ", ").append('`').append(k).append("` ").append(v));
                 b.append("| ").append(p.toUpperCase(Locale.ROOT)).append(" | ").append(f).append(" | ")
-                        .append(s.target()).append(" | ").append(s.met(row) ? "yes" : "**no**").append(" |\n");
+                        .append(s.target()).append(" | ")
+                        .append(!s.judged(row) ? "n/a" : s.met(row) ? "yes" : "**no**").append(" |\n");
             }
         }
         b.append("\nDetails (runs behind the medians, sizes):\n\n");

@@ -15,6 +15,11 @@ interface Scenario {
     /** Whether one result object (for P1: one row, the one the target names) meets the target. */
     boolean met(Map<String, Object> result);
 
+    /** Whether the target speaks about this row at all (P1 judges only its N = 1000 row); "n/a" when not. */
+    default boolean judged(Map<String, Object> result) {
+        return true;
+    }
+
     void run(Run run) throws Exception;
 
     /** What a scenario gets from the runner: the mode, a scratch directory and where its figures go. */

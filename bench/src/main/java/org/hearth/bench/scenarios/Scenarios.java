@@ -10,10 +10,10 @@ import java.util.Locale;
  * The scenario benchmarks of issue 7 (see docs/benchmarks.md): real nodes, real stores, real loopback channels.
  * Writes bench/results/latest.json and latest.md after each scenario, so a partial run still leaves its figures.
  *
- * <pre>java -cp hearth-bench.jar org.hearth.bench.scenarios.Scenarios [--quick] [--only p2,p3,p4,p6] [--out DIR]</pre>
+ * <pre>java -cp hearth-bench.jar org.hearth.bench.scenarios.Scenarios [--quick] [--only p1,p2,p3,p4,p6] [--out DIR]</pre>
  */
 public final class Scenarios {
-    private static final List<Scenario> ALL = List.of(new P2Ingest(), new P3CatchUp(), new P4SyncCost(),
+    private static final List<Scenario> ALL = List.of(new P1Rekey(), new P2Ingest(), new P3CatchUp(), new P4SyncCost(),
             new P6HostMemory());
 
     private Scenarios() {

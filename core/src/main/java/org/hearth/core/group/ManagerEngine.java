@@ -49,13 +49,23 @@ public final class ManagerEngine {
     public record Step(Session session, Optional<Issued> issued, Optional<Instant> nextCheck) {
     }
 
+    /**
+     * The group's first epoch. {@code members} are its initial members, all in the genesis state (one update,
+     * one key, whatever their number): creating a group with its members costs one epoch, not one per member.
+     * Throws when the members exceed {@link GroupState#MAX_MEMBERS} or the genesis update would not fit one
+     * update body.
+     */
     public static Step create(Identity manager, GroupId id, String name, Map<Address, Permission> members,
             List<org.hearth.core.identity.Endpoint> hosts, GroupPolicy policy, Instant now, RandomSource random) {
         GroupState state = new GroupState(id, name, manager.address(), ManagerRights.ALL, members, hosts, policy);
-        GroupUpdate genesis = GroupUpdate.sign(manager, GroupUpdateBody.newBuilder()
+        GroupUpdateBody body = GroupUpdateBody.newBuilder()
                 .setGroupId(GroupState.bs(id.bytes())).setEpoch(0).setPrevHash(GroupState.bs(GroupUpdate.NO_PREVIOUS))
                 .setStateDigest(GroupState.bs(state.digest()))
-                .addChanges(Change.newBuilder().setCreate(state.toProto())).setTimeMs(now.toEpochMilli()).build());
+                .addChanges(Change.newBuilder().setCreate(state.toProto())).setTimeMs(now.toEpochMilli()).build();
+        if (body.getSerializedSize() > GroupUpdate.MAX_BODY_BYTES) {
+            throw new IllegalArgumentException("too many initial members for the group's first update");
+        }
+        GroupUpdate genesis = GroupUpdate.sign(manager, body);
         Session s = new Session(new GroupChain.Head(state, genesis), List.of(), state, now, 0, false);
         return new Step(s, Optional.of(new Issued(genesis, EpochKey.fresh(random))), Optional.empty());
     }
@@ -88,15 +98,40 @@ public final class ManagerEngine {
         List<Change> changes = s.pending().isEmpty()
                 ? List.of(Change.newBuilder().setRotate(true).build()) : s.pending();
         GroupChain.Head head = s.head();
+        // propose keeps the pending changes within one update; a session stored by older code may hold more:
+        // issue what fits and leave the rest for the next rotation, rather than fail every tick
+        int fit = fitting(changes);
+        List<Change> rest = changes.subList(fit, changes.size());
+        changes = changes.subList(0, fit);
+        GroupState issuedState = s.pendingState();
+        if (!rest.isEmpty()) {
+            try {
+                issuedState = GroupChain.applyChanges(head.state(), changes);
+            } catch (MalformedMessageException e) {
+                throw new IllegalArgumentException("pending changes no longer apply: " + e.getMessage(), e);
+            }
+        }
         GroupUpdate update = GroupUpdate.sign(manager, GroupUpdateBody.newBuilder()
                 .setGroupId(GroupState.bs(head.state().id().bytes())).setEpoch(head.epoch() + 1)
-                .setPrevHash(GroupState.bs(head.update().hash())).setStateDigest(GroupState.bs(s.pendingState().digest()))
+                .setPrevHash(GroupState.bs(head.update().hash())).setStateDigest(GroupState.bs(issuedState.digest()))
                 .addAllChanges(changes).setTimeMs(now.toEpochMilli()).build());
-        Session next = new Session(new GroupChain.Head(s.pendingState(), update), List.of(), s.pendingState(), now, 0,
-                false);
+        Session next = new Session(new GroupChain.Head(issuedState, update), rest, s.pendingState(), now, 0, false);
         Optional<Instant> ageCheck = next.head().state().policy().rotateEvery().isZero() ? Optional.empty()
                 : Optional.of(now.plus(next.head().state().policy().rotateEvery()));
         return new Step(next, Optional.of(new Issued(update, EpochKey.fresh(random))), ageCheck);
+    }
+
+    /** How many of {@code changes}, from the first, one update can carry (count and size, as in propose). */
+    private static int fitting(List<Change> changes) {
+        int size = 0;
+        for (int i = 0; i < changes.size(); i++) {
+            size += com.google.protobuf.CodedOutputStream.computeMessageSize(GroupUpdateBody.CHANGES_FIELD_NUMBER,
+                    changes.get(i));
+            if (i >= GroupUpdate.MAX_CHANGES || size > GroupUpdate.MAX_BODY_BYTES - 1024) {
+                return Math.max(i, 1);
+            }
+        }
+        return changes.size();
     }
 
     /** Convenience for building changes. */

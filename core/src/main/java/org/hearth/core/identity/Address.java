@@ -20,7 +20,12 @@ public final class Address implements Comparable<Address> {
     private static final String ALPHABET = "abcdefghijklmnopqrstuvwxyz234567";
 
     private final Bytes publicKey;
-    private final String text;
+    /**
+     * The onion form, computed on first use: a group state names up to a thousand members by key, and their
+     * checksums (SHA3) and base32 text are rarely needed. A benign race, like {@link String#hashCode}: every
+     * thread computes the same immutable string.
+     */
+    private String text;
 
     private Address(Bytes publicKey, String text) {
         this.publicKey = publicKey;
@@ -31,13 +36,17 @@ public final class Address implements Comparable<Address> {
         if (publicKey.length() != Ed25519.PUBLIC_KEY_LENGTH) {
             throw new IllegalArgumentException("identity key must be 32 bytes");
         }
+        return new Address(publicKey, null);
+    }
+
+    private static String encode(Bytes publicKey) {
         byte[] raw = new byte[35];
         publicKey.copyTo(raw, 0);
         byte[] sum = checksum(publicKey.toByteArray());
         raw[32] = sum[0];
         raw[33] = sum[1];
         raw[34] = VERSION;
-        return new Address(publicKey, base32(raw));
+        return base32(raw);
     }
 
     /** Parses an address, with or without a trailing {@code .onion}; throws with a reason when it is invalid. */
@@ -74,12 +83,17 @@ public final class Address implements Comparable<Address> {
     }
 
     public String text() {
-        return text;
+        String t = text;
+        if (t == null) {
+            t = encode(publicKey);
+            text = t;
+        }
+        return t;
     }
 
     /** For logs: enough to tell nodes apart in a test, not enough to identify one. */
     public String scrubbed() {
-        return text.substring(0, 6) + "…";
+        return text().substring(0, 6) + "…";
     }
 
     private static byte[] checksum(byte[] pk) {
@@ -129,21 +143,23 @@ public final class Address implements Comparable<Address> {
 
     @Override
     public boolean equals(Object o) {
-        return o instanceof Address a && a.text.equals(text);
+        // the text is a function of the key: equal keys, equal addresses
+        return o instanceof Address a && a.publicKey.equals(publicKey);
     }
 
     @Override
     public int hashCode() {
-        return text.hashCode();
+        return publicKey.hashCode();
     }
 
+    /** Orders by the text form (nodes that must agree on "the lower address" compare these). */
     @Override
     public int compareTo(Address o) {
-        return text.compareTo(o.text);
+        return text().compareTo(o.text());
     }
 
     @Override
     public String toString() {
-        return text;
+        return text();
     }
 }

@@ -6,6 +6,8 @@ import java.nio.charset.StandardCharsets;
 import org.hearth.core.chat.ChatOverlay;
 import org.hearth.core.wire.proto.ContactAccept;
 import org.hearth.core.wire.proto.ContactRequest;
+import org.hearth.core.wire.proto.GroupSync;
+import org.hearth.core.wire.proto.GroupSyncPart;
 import org.hearth.core.wire.proto.PeerMessage;
 
 /**
@@ -19,6 +21,14 @@ public final class WireCodec {
     public static final int MAX_NAME_BYTES = 64;
     public static final int MAX_HINT_BYTES = 300;
     public static final int MAX_KEYS_PER_SYNC = 1000;
+    /** A GroupSync up to this size goes as one peer message (docs/protocol.md §6.1). */
+    public static final int MAX_ONE_PART_SYNC_BYTES = 56 * 1024;
+    /** A larger GroupSync (the "whole") is sent as GroupSyncParts of this many bytes each (the last shorter). */
+    public static final int SYNC_CHUNK_BYTES = 56 * 1024;
+    /** The largest whole GroupSync: a 5000-member state and a 5000-member base state with room to spare. */
+    public static final int MAX_SYNC_BYTES = 1024 * 1024;
+    /** Parts of one sync: enough chunks for {@link #MAX_SYNC_BYTES}. */
+    public static final int MAX_SYNC_PARTS = (MAX_SYNC_BYTES + SYNC_CHUNK_BYTES - 1) / SYNC_CHUNK_BYTES;
     public static final int MAX_FETCH_TAGS = 64;
     public static final int MAX_FETCH_LIMIT = 500;
     public static final int MAX_WAIT_MS = 25_000;
@@ -92,16 +102,8 @@ public final class WireCodec {
                     checkSize("epoch key", m.getEpochDelivery().getKey(), 32, 32);
                 }
             }
-            case GROUP_SYNC -> {
-                MessageId.decode(m.getGroupSync().getId());
-                if (m.getGroupSync().getKeysCount() > MAX_KEYS_PER_SYNC) {
-                    throw new MalformedMessageException("too many keys in one sync");
-                }
-                for (var k : m.getGroupSync().getKeysList()) {
-                    checkSize("epoch key", k.getKey(), 32, 32);
-                    checkSize("update hash", k.getUpdateHash(), 32, 32);
-                }
-            }
+            case GROUP_SYNC -> checkGroupSync(m.getGroupSync());
+            case GROUP_SYNC_PART -> checkGroupSyncPart(m.getGroupSyncPart());
             case KEY_CATCHUP_REQUEST -> {
                 MessageId.decode(m.getKeyCatchupRequest().getId());
                 checkSize("group id", m.getKeyCatchupRequest().getGroupId(), 32, 32);
@@ -144,6 +146,33 @@ public final class WireCodec {
             }
             case BODY_NOT_SET -> throw new MalformedMessageException("peer message has no body");
         }
+    }
+
+    /** The field checks of a GroupSync, also for one reassembled from parts. */
+    public static void checkGroupSync(GroupSync s) throws MalformedMessageException {
+        MessageId.decode(s.getId());
+        if (s.getKeysCount() > MAX_KEYS_PER_SYNC) {
+            throw new MalformedMessageException("too many keys in one sync");
+        }
+        for (var k : s.getKeysList()) {
+            checkSize("epoch key", k.getKey(), 32, 32);
+            checkSize("update hash", k.getUpdateHash(), 32, 32);
+        }
+    }
+
+    /** Every part but the last carries exactly one chunk's worth, so parts * chunk bounds the whole. */
+    public static void checkGroupSyncPart(GroupSyncPart p) throws MalformedMessageException {
+        MessageId.decode(p.getId());
+        checkSize("group id", p.getGroupId(), 32, 32);
+        checkSize("sync digest", p.getSyncDigest(), 32, 32);
+        // uint32 fields arrive as signed ints: compare unsigned
+        if (Integer.compareUnsigned(p.getParts(), 2) < 0 || Integer.compareUnsigned(p.getParts(), MAX_SYNC_PARTS) > 0
+                || Integer.compareUnsigned(p.getPart(), p.getParts()) >= 0) {
+            throw new MalformedMessageException("sync part " + Integer.toUnsignedString(p.getPart()) + " of "
+                    + Integer.toUnsignedString(p.getParts()) + " is out of range");
+        }
+        boolean last = p.getPart() == p.getParts() - 1;
+        checkSize("sync chunk", p.getChunk(), last ? 1 : SYNC_CHUNK_BYTES, SYNC_CHUNK_BYTES);
     }
 
     private static void checkEnvelope(org.hearth.core.wire.proto.GroupEnvelope e) throws MalformedMessageException {

@@ -21,6 +21,28 @@ class HashTest {
                 .isEqualTo("248d6a61d20638b8e5c026930c3e6039a33ce45964ff2167f6ecedd419db06c1");
     }
 
+    /** FIPS 180-2: one million 'a'. */
+    @Test
+    void sha256_millionA_matchesPublishedDigest() {
+        assertThat(HEX.formatHex(Hash.sha256("a".repeat(1_000_000).getBytes(StandardCharsets.US_ASCII))))
+                .isEqualTo("cdc76e5c9914fb9281a1c7e284d73e67f1809a48a497200e046d39ccc7112cd0");
+    }
+
+    /** The JDK's digest and BouncyCastle's are the same function, at every length around the block boundaries. */
+    @Test
+    void sha256_anyLength_equalsBouncyCastle() {
+        java.util.SplittableRandom random = new java.util.SplittableRandom(180);
+        for (int n = 0; n < 300; n++) {
+            byte[] input = new byte[n < 200 ? n : random.nextInt(100_000)];
+            random.nextBytes(input);
+            org.bouncycastle.crypto.digests.SHA256Digest bc = new org.bouncycastle.crypto.digests.SHA256Digest();
+            bc.update(input, 0, input.length);
+            byte[] expected = new byte[32];
+            bc.doFinal(expected, 0);
+            assertThat(Hash.sha256(input)).as("length %d", input.length).isEqualTo(expected);
+        }
+    }
+
     @Test
     void labelled_anyInput_isSha256OfLabelEncoding() {
         byte[] part = {1, 2, 3};

@@ -55,7 +55,12 @@ public final class RegressionInputs {
     }
 
     public static void main(String[] args) throws Exception {
-        new RegressionInputs(Path.of(args[0])).writeAll();
+        RegressionInputs r = new RegressionInputs(Path.of(args[0]));
+        if (args.length > 1 && args[1].equals("sync-parts")) {
+            r.syncParts(); // one target's inputs only
+        } else {
+            r.writeAll();
+        }
     }
 
     private void writeAll() throws Exception {
@@ -66,6 +71,44 @@ public final class RegressionInputs {
         equivocation();
         messages();
         handshake();
+        syncParts();
+    }
+
+    // ---- large syncs in parts ----
+
+    private void syncParts() throws Exception {
+        String offer = "GroupSyncPartsFuzzTestInputs/offer_fuzzedParts_keptCompleteOrRefused/";
+        org.hearth.core.wire.proto.GroupSync whole = GroupSyncPartsFuzzTest.genuineLargeSync();
+        int[] n = {1};
+        List<org.hearth.core.wire.proto.GroupSyncPart> parts = org.hearth.core.group.GroupSyncParts.split(whole,
+                () -> new org.hearth.core.wire.MessageId(Bytes.copyOf(FuzzFixture.bytes32(n[0]++).toByteArray(), 0, 16)));
+        write(offer + "genuine_in_order", frames(parts.toArray(org.hearth.core.wire.proto.GroupSyncPart[]::new)));
+        write(offer + "genuine_reversed_with_resend", frames(parts.get(1), parts.get(1), parts.get(0)));
+        byte[] altered = parts.get(1).getChunk().toByteArray();
+        altered[altered.length - 1] ^= 1;
+        write(offer + "last_chunk_altered", frames(parts.get(0), parts.get(1).toBuilder()
+                .setChunk(ByteString.copyFrom(altered)).build()));
+        write(offer + "part_index_equals_parts", frames(parts.get(1).toBuilder().setPart(2).build()));
+        write(offer + "first_part_short", frames(parts.get(0).toBuilder().setChunk(parts.get(0).getChunk()
+                .substring(1)).build()));
+        write(offer + "other_sync_then_rest", frames(parts.get(0), parts.get(1).toBuilder()
+                .setSyncDigest(FuzzFixture.bs(FuzzFixture.bytes32(3))).build(), parts.get(1)));
+
+        String decode = "GroupSyncPartsFuzzTestInputs/decodeWhole_fuzzedBytes_syncOrMalformed/";
+        write(decode + "genuine_whole", whole);
+        write(decode + "whole_truncated", java.util.Arrays.copyOf(whole.toByteArray(), 4000));
+        write(decode + "small_whole_without_id", whole.toBuilder().clearId().clearKeys().build());
+    }
+
+    private static byte[] frames(org.hearth.core.wire.proto.GroupSyncPart... parts) {
+        java.io.ByteArrayOutputStream out = new java.io.ByteArrayOutputStream();
+        for (org.hearth.core.wire.proto.GroupSyncPart p : parts) {
+            byte[] b = p.toByteArray();
+            out.write(b.length >>> 8);
+            out.write(b.length);
+            out.writeBytes(b);
+        }
+        return out.toByteArray();
     }
 
     // ---- group log ----

@@ -200,7 +200,7 @@ class GroupVectorsTest {
                 "Ed25519 by alice over Labels(\"hearth/group-message/v1\", message_body).");
         hex(m, "signed_message", signedMessage.toByteArray(), "Serialized SignedGroupMessage {body, signature}.");
         hex(m, "padded_plaintext", padded, "u32 length of signed_message | signed_message | zeros, to the smallest"
-                + " bucket of 512, 2048, 8192, 32768 bytes that fits.");
+                + " bucket of 512, 1024, 2048, 4096, 8192, 16384, 32768 bytes that fits.");
         hex(m, "random_nonce", env.getNonce().toByteArray(), "Next 24 random bytes: the XChaCha20-Poly1305 nonce.");
         hex(m, "associated_data", ad, "Labels(\"hearth/group-envelope/v1\", group id, u64 epoch, routing tag).");
         hex(m, "ciphertext", env.getCiphertext().toByteArray(),

@@ -38,6 +38,44 @@ class ManagerEngineTest {
     }
 
     @Test
+    void create_withInitialMembers_allInTheFirstEpochWithTheirPermissions() {
+        Identity bob = identity(4);
+        ManagerEngine.Step s = ManagerEngine.create(manager, GroupFixture.groupId(3), "g",
+                GroupFixture.members(alice.address(), Permission.WRITE, bob.address(), Permission.READ),
+                List.of(), POLICY, T0, random);
+
+        GroupUpdate genesis = s.issued().orElseThrow().update();
+        assertThat(genesis.epoch()).isZero();
+        assertThat(genesis.changes()).hasSize(1);
+        // what a member verifies from the signed genesis alone
+        GroupState verified = GroupFixture.accepted(GroupChain.genesis(genesis, manager.address())).state();
+        assertThat(verified.members()).containsOnlyKeys(alice.address(), bob.address());
+        assertThat(verified.permissionOf(alice.address())).contains(Permission.WRITE);
+        assertThat(verified.permissionOf(bob.address())).contains(Permission.READ);
+        assertThat(s.session().pending()).isEmpty();
+        assertThat(s.session().head().epoch()).isZero();
+    }
+
+    @Test
+    void create_memberLimit_fitsOneUpdateAndOneMoreIsRefused() {
+        java.util.Map<org.hearth.core.identity.Address, Permission> members = new java.util.HashMap<>();
+        for (int i = 0; members.size() < GroupState.MAX_MEMBERS; i++) {
+            byte[] key = new byte[32];
+            random.nextBytes(key);
+            members.put(org.hearth.core.identity.Address.of(org.hearth.core.bytes.Bytes.wrap(key)),
+                    i % 2 == 0 ? Permission.WRITE : Permission.READ);
+        }
+        ManagerEngine.Step full = ManagerEngine.create(manager, GroupFixture.groupId(3), "g", members,
+                List.of(), POLICY, T0, random);
+        assertThat(GroupFixture.accepted(GroupChain.genesis(full.issued().orElseThrow().update(), manager.address()))
+                .state().members()).hasSize(GroupState.MAX_MEMBERS);
+
+        members.put(identity(9).address(), Permission.WRITE);
+        assertThatThrownBy(() -> ManagerEngine.create(manager, GroupFixture.groupId(3), "g", members, List.of(),
+                POLICY, T0, random)).isInstanceOf(IllegalArgumentException.class).hasMessageContaining("too many");
+    }
+
+    @Test
     void tick_joinsInsideTheMinimumInterval_batchedIntoOneUpdateWhenItEnds() {
         ManagerEngine.Session s = create().session();
         s = ManagerEngine.propose(s, ManagerEngine.add(identity(3).address(), Permission.READ));
@@ -124,5 +162,39 @@ class ManagerEngineTest {
         assertThat(RotationPolicy.expired(POLICY, ended, ended.plus(Duration.ofDays(1)))).isTrue();
         GroupPolicy forever = new GroupPolicy(Duration.ZERO, 0, Duration.ZERO, KeyCatchup.NONE, Duration.ZERO);
         assertThat(RotationPolicy.expired(forever, ended, ended.plus(Duration.ofDays(10_000)))).isFalse();
+    }
+
+    /**
+     * A session stored by code older than propose's limit may hold more changes than one update carries (now
+     * reachable: a 1004-member state is within the member limit). The tick issues what fits and keeps the rest.
+     */
+    @Test
+    void tick_moreThanOneUpdateOfPendingChanges_issuesWhatFitsAndKeepsTheRest() throws Exception {
+        Identity manager = identity(1);
+        ManagerEngine.Session s = ManagerEngine.create(manager, GroupFixture.groupId(5), "big", java.util.Map.of(),
+                List.of(), GroupFixture.EAGER, T0, GroupFixture.seeded(1)).session();
+        java.util.List<Change> pending = new java.util.ArrayList<>();
+        java.util.Random r = new java.util.Random(2);
+        for (int i = 0; i < GroupUpdate.MAX_CHANGES + 1; i++) {
+            byte[] key = new byte[32];
+            r.nextBytes(key);
+            pending.add(ManagerEngine.add(org.hearth.core.identity.Address.of(org.hearth.core.bytes.Bytes.wrap(key)),
+                    Permission.READ));
+        }
+        GroupState all = GroupChain.applyChanges(s.head().state(), pending);
+        ManagerEngine.Session stored = new ManagerEngine.Session(s.head(), pending, all, T0, 0, false);
+
+        ManagerEngine.Step first = ManagerEngine.tick(stored, manager, T0.plusSeconds(1), GroupFixture.seeded(3));
+        ManagerEngine.Step second = ManagerEngine.tick(first.session(), manager, T0.plusSeconds(2),
+                GroupFixture.seeded(4));
+
+        assertThat(first.issued().orElseThrow().update().changes()).hasSize(GroupUpdate.MAX_CHANGES);
+        assertThat(first.session().pending()).hasSize(1);
+        GroupChain.Head member = GroupFixture.accepted(GroupChain.apply(s.head(), first.issued().orElseThrow().update(),
+                e -> Optional.empty()));
+        member = GroupFixture.accepted(GroupChain.apply(member, second.issued().orElseThrow().update(),
+                e -> Optional.empty()));
+        assertThat(member.state().digest()).isEqualTo(all.digest());
+        assertThat(second.session().pending()).isEmpty();
     }
 }

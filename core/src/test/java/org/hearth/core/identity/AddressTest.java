@@ -34,6 +34,19 @@ class AddressTest {
     }
 
     @Test
+    void of_beforeAndAfterItsTextIsComputed_equalsAndOrdersAsTheParsedForm() throws InvalidAddressException {
+        Address lazy = Address.of(RFC8032_KEY);
+        Address other = Address.of(RFC8032_KEY_2);
+        Address parsed = Address.parse(RFC8032_ADDRESS);
+        // equality and hashing before any text exists, then ordering (which needs the text)
+        assertThat(lazy).isEqualTo(parsed).hasSameHashCodeAs(parsed).isNotEqualTo(other);
+        assertThat(Integer.signum(lazy.compareTo(other)))
+                .isEqualTo(Integer.signum(RFC8032_ADDRESS.compareTo(RFC8032_ADDRESS_2)));
+        assertThat(lazy.text()).isEqualTo(RFC8032_ADDRESS);
+        assertThat(lazy).isEqualTo(parsed).hasSameHashCodeAs(parsed);
+    }
+
+    @Test
     void parse_knownAddress_givesItsKey() throws InvalidAddressException {
         Address a = Address.parse(RFC8032_ADDRESS);
         assertThat(a.publicKey()).isEqualTo(RFC8032_KEY);

@@ -299,10 +299,17 @@ public final class Messenger implements PeerHandler {
         } catch (MalformedMessageException e) {
             return;
         }
-        write(tx -> {
+        // group commit: a manager's epoch brings an ack from every member at once, and one fsync each would
+        // serialise them. Losing a queued ack in a crash only means the item is sent again, and receivers
+        // deduplicate by id.
+        db.writeAsync(tx -> {
             if (Outbox.acknowledge(tx.connection(), peer, id)) {
                 MessageRepository.markDelivered(tx.connection(), id);
+                tx.afterCommit(changes::bump);
             }
+            return null;
+        }).exceptionally(e -> {
+            LOG.debug("an acknowledgement was not recorded: {}", e.toString());
             return null;
         });
     }

@@ -59,6 +59,14 @@ public final class Outbox {
         }
     }
 
+    /** Items not yet acknowledged, for every peer. */
+    public static long count(Connection c) throws SQLException {
+        try (PreparedStatement ps = c.prepareStatement("SELECT count(*) FROM outbox");
+                ResultSet rs = ps.executeQuery()) {
+            return rs.next() ? rs.getLong(1) : 0;
+        }
+    }
+
     /** Removes an acknowledged item; only the peer it was sent to can acknowledge it. */
     public static boolean acknowledge(Connection c, Address peer, MessageId id) throws SQLException {
         try (PreparedStatement ps = c.prepareStatement("DELETE FROM outbox WHERE id = ? AND peer = ?")) {

@@ -24,6 +24,28 @@ record GroupContext(Identity identity, Database db, Clock clock, RandomSource ra
         });
     }
 
+    /**
+     * A write whose commit users can see, run by the store's group committer and awaited. The caller (a channel's
+     * reader, a virtual thread) parks instead of pinning its carrier through the fsync, and writes arriving at
+     * once from many channels share a commit. Returns once committed; throws what {@link #write} would.
+     */
+    <T> T writeGrouped(Tx<T> work) {
+        try {
+            return db.writeAsync(tx -> {
+                tx.afterCommit(changes::bump);
+                return work.run(tx);
+            }).join();
+        } catch (java.util.concurrent.CompletionException e) {
+            if (e.getCause() instanceof RuntimeException r) {
+                throw r;
+            }
+            if (e.getCause() instanceof Error err) {
+                throw err;
+            }
+            throw e;
+        }
+    }
+
     <T> T read(Tx<T> work) {
         return db.read(work);
     }

@@ -66,6 +66,7 @@ final class GroupFetcher implements Closeable {
     private final MemberRole member;
     private final ManagerRole manager;
     private final HostCall hosts;
+    private final java.util.function.Predicate<Address> local;
     private final SyncTracker sync;
     /** Opens and verifies envelopes on every core; shared by all loops (threads start on demand, end when idle). */
     private final AtomicInteger openerThreads = new AtomicInteger();
@@ -76,11 +77,14 @@ final class GroupFetcher implements Closeable {
         return t;
     }, null, false);
 
-    GroupFetcher(GroupContext ctx, MemberRole member, ManagerRole manager, HostCall hosts, SyncTracker sync) {
+    /** @param local whether a host is this node's own host role (its long polls can wait longer) */
+    GroupFetcher(GroupContext ctx, MemberRole member, ManagerRole manager, HostCall hosts,
+            java.util.function.Predicate<Address> local, SyncTracker sync) {
         this.ctx = ctx;
         this.member = member;
         this.manager = manager;
         this.hosts = hosts;
+        this.local = local;
         this.sync = sync;
     }
 
@@ -101,14 +105,14 @@ final class GroupFetcher implements Closeable {
      * all held epochs are known to be caught up, and, if the host has more, the pipelined pages after it. Returns
      * false when there was nothing to ask for or the host failed (the caller waits before the next round).
      */
-    boolean fetchOnce(GroupRecord g, Address host, CompletableFuture<Void> wake, BooleanSupplier closed) {
-        SyncTracker.Key loop = new SyncTracker.Key(g.id(), host);
+    boolean fetchOnce(GroupId id, Address host, CompletableFuture<Void> wake, BooleanSupplier closed) {
+        SyncTracker.Key loop = new SyncTracker.Key(id, host);
         Map<Long, EpochKey> keys = new TreeMap<>();
         Map<Long, Long> cursors = new HashMap<>();
         ctx.read(tx -> {
-            for (EpochKey k : GroupRepository.keys(tx, g.id())) {
+            for (EpochKey k : GroupRepository.keys(tx, id)) {
                 keys.put(k.epoch(), k);
-                cursors.put(k.epoch(), GroupRepository.cursor(tx, g.id(), host.text(), k.epoch()));
+                cursors.put(k.epoch(), GroupRepository.cursor(tx, id, host.text(), k.epoch()));
             }
             return null;
         });
@@ -126,19 +130,20 @@ final class GroupFetcher implements Closeable {
             byTag.put(o.tag(), o);
         });
         try {
-            return round(g, host, wake, closed, loop, low, asked, allCaughtUp, byTag);
+            return round(loop, wake, closed, low, asked, allCaughtUp, byTag);
         } finally {
             byTag.values().forEach(GroupMessages.Opener::close);
         }
     }
 
-    private boolean round(GroupRecord g, Address host, CompletableFuture<Void> wake, BooleanSupplier closed,
-            SyncTracker.Key loop, long low, List<EpochKey> asked, boolean allCaughtUp,
-            Map<Bytes, GroupMessages.Opener> byTag) {
+    /** Holds no parsed group state while it waits (with many groups, that state is most of the heap). */
+    private boolean round(SyncTracker.Key loop, CompletableFuture<Void> wake, BooleanSupplier closed, long low,
+            List<EpochKey> asked, boolean allCaughtUp, Map<Bytes, GroupMessages.Opener> byTag) {
         // Until an answer has shown the loop caught up it asks without waiting, so that its progress says so at once.
-        boolean longPoll = allCaughtUp && sync.get(g.id(), host)
+        boolean longPoll = allCaughtUp && sync.get(loop.group(), loop.host())
                 .map(p -> p.state() == SyncProgress.State.CAUGHT_UP).orElse(false);
-        CompletableFuture<PeerMessage> call = fetch(g.id(), host, asked, low, longPoll ? GroupTraffic.LONG_POLL_MS : 0);
+        int waitMs = !longPoll ? 0 : local.test(loop.host()) ? GroupTraffic.LOCAL_LONG_POLL_MS : GroupTraffic.LONG_POLL_MS;
+        CompletableFuture<PeerMessage> call = fetch(loop.group(), loop.host(), asked, low, waitMs);
         CompletableFuture.anyOf(call, wake).exceptionally(e -> null).join();
         if (!call.isDone() || call.isCompletedExceptionally()) {
             if (call.isCompletedExceptionally()) {

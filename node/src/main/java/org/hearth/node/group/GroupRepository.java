@@ -4,7 +4,10 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
+import java.util.Arrays;
+import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import org.hearth.core.bytes.Bytes;
 import org.hearth.core.bytes.SecretBytes;
@@ -59,12 +62,23 @@ final class GroupRepository {
         return tx.query("SELECT " + GROUP_COLUMNS + " FROM groups ORDER BY created_at", GroupRepository::read);
     }
 
+    /** The groups this node holds in one role (a manager of many groups lists its few memberships cheaply). */
+    static List<GroupRecord> withRole(Transaction tx, GroupRecord.Role role) throws SQLException {
+        return tx.query("SELECT " + GROUP_COLUMNS + " FROM groups WHERE role = ? ORDER BY created_at",
+                GroupRepository::read, role.name());
+    }
+
+    /** The groups in which the manager's roster has {@code member} as joined. */
+    static List<GroupId> joinedGroupsOf(Transaction tx, Address member) throws SQLException {
+        return tx.query("SELECT group_id FROM group_roster WHERE member = ? AND joined = 1",
+                rs -> new GroupId(Bytes.wrap(rs.getBytes(1))), member.text());
+    }
+
     private static GroupRecord read(ResultSet rs) throws SQLException {
         try {
             byte[] state = rs.getBytes(7);
             byte[] head = rs.getBytes(8);
-            Optional<GroupChain.Head> h = state == null ? Optional.empty() : Optional.of(new GroupChain.Head(
-                    GroupState.fromProto(GroupStateProto.parseFrom(state)), GroupUpdate.parse(SignedUpdate.parseFrom(head))));
+            Optional<GroupChain.Head> h = state == null ? Optional.empty() : Optional.of(head(state, head));
             byte[] pending = rs.getBytes(11);
             return new GroupRecord(new GroupId(Bytes.wrap(rs.getBytes(1))), rs.getString(2), Address.parse(rs.getString(3)),
                     GroupRecord.Role.valueOf(rs.getString(4)), GroupRecord.Status.valueOf(rs.getString(5)),
@@ -74,6 +88,41 @@ final class GroupRepository {
         } catch (InvalidProtocolBufferException | MalformedMessageException | InvalidAddressException e) {
             throw new SQLException("corrupt group row: " + e.getMessage(), e);
         }
+    }
+
+    /** A stored head and its state, as read, and what they parse to (immutable, so it can be shared). */
+    private record ParsedHead(byte[] state, byte[] head, GroupChain.Head parsed) {
+    }
+
+    private static final int PARSED_HEADS = 64;
+    /**
+     * Heads by their stored bytes. Every node's maintenance reads its groups twice a second, and the state of a
+     * large group costs far more to parse (a protobuf, a sorted member map) than to compare with the bytes it
+     * came from. A hit needs both byte strings equal, so it returns exactly what parsing them would.
+     */
+    private static final Map<Integer, ParsedHead> HEADS = new LinkedHashMap<>(16, 0.75f, true) {
+        @Override
+        protected boolean removeEldestEntry(Map.Entry<Integer, ParsedHead> eldest) {
+            return size() > PARSED_HEADS;
+        }
+    };
+
+    private static GroupChain.Head head(byte[] state, byte[] head)
+            throws InvalidProtocolBufferException, MalformedMessageException {
+        int key = 31 * Arrays.hashCode(state) + Arrays.hashCode(head);
+        ParsedHead hit;
+        synchronized (HEADS) {
+            hit = HEADS.get(key);
+        }
+        if (hit != null && Arrays.equals(hit.state(), state) && Arrays.equals(hit.head(), head)) {
+            return hit.parsed();
+        }
+        GroupChain.Head parsed = new GroupChain.Head(GroupState.fromProto(GroupStateProto.parseFrom(state)),
+                GroupUpdate.parse(SignedUpdate.parseFrom(head)));
+        synchronized (HEADS) {
+            HEADS.put(key, new ParsedHead(state, head, parsed));
+        }
+        return parsed;
     }
 
     // ---- the log ----

@@ -33,6 +33,11 @@ public final class GroupService implements Closeable {
     private static final Duration SWEEP = Duration.ofMillis(500);
     /** Message retention at this node's host runs every 10 s, not every sweep: it scans the group's tags. */
     private static final int RETENTION_EVERY_SWEEPS = 20;
+    /**
+     * The fetch loops are started by the events that need them (a group created, an epoch, a key); every 60 s the
+     * sweep also restarts any loop that stopped. That pass reads every group's row, so not twice a second.
+     */
+    private static final int LOOP_CHECK_EVERY_SWEEPS = 120;
     private long sweeps;
 
     private final GroupContext ctx;
@@ -59,7 +64,7 @@ public final class GroupService implements Closeable {
         // after an epoch it issued, the manager's own fetch loops must ask with the new tag at once
         this.manager = new ManagerRole(ctx, online, g -> {
             epochIssued.accept(g);
-            refreshTraffic();
+            refreshTraffic(g);
         });
         this.member = new MemberRole(ctx, this::keysChanged);
         this.traffic = new GroupTraffic(ctx, member, manager, localHost);
@@ -85,28 +90,40 @@ public final class GroupService implements Closeable {
         if (!enabled) {
             return;
         }
+        manager.loadSchedule();
         scheduler.scheduleWithFixedDelay(this::sweep, 0, SWEEP.toMillis(), TimeUnit.MILLISECONDS);
         traffic.refresh();
         traffic.retryRelays();
     }
 
-    private void sweep() {
+    /**
+     * Twice a second: the managed groups that are due (and only those), key expiry, and now and then retention
+     * and a check that every fetch loop runs. What an idle node does here does not grow with its groups.
+     */
+    synchronized List<GroupId> sweep() {
         try {
-            for (GroupId id : manager.managedGroups()) {
-                manager.tick(id);
-            }
+            List<GroupId> ticked = manager.tickDue();
             if (++sweeps % RETENTION_EVERY_SWEEPS == 0) {
                 localHost.ifPresent(h -> manager.enforceRetention(h, ctx.identity().address()));
             }
             member.expireKeys();
-            traffic.ensureLoops();
+            if (sweeps % LOOP_CHECK_EVERY_SWEEPS == 0) {
+                traffic.ensureLoops(true);
+            }
+            return ticked;
         } catch (RuntimeException e) {
             LOG.warn("group maintenance failed: {}", e.toString());
+            return List.of();
         }
     }
 
-    private void refreshTraffic() {
-        traffic.refresh();
+    /** When the manager next looks at a group it manages, if anything about it is timed (tests, diagnostics). */
+    Optional<java.time.Instant> nextCheck(GroupId id) {
+        return manager.dueAt(id);
+    }
+
+    private void refreshTraffic(GroupId g) {
+        traffic.refresh(g);
     }
 
     private void keysChanged() {
@@ -134,9 +151,47 @@ public final class GroupService implements Closeable {
         if (hosts.isEmpty()) {
             throw new UserError(UserError.Kind.INVALID, "a group needs a host");
         }
+        return create(name, hosts, selfHosted, policy, List.of());
+    }
+
+    /** A member to invite when a group is created: it is in the group's first epoch with this permission. */
+    public record InitialMember(Endpoint endpoint, Permission permission) {
+        public InitialMember {
+            java.util.Objects.requireNonNull(endpoint, "endpoint");
+            java.util.Objects.requireNonNull(permission, "permission");
+        }
+    }
+
+    /**
+     * Creates a group with its first members: they are all in the first epoch (one signed update, one key, one
+     * transaction), and each gets its invite through the durable outbox, now or when it is next reachable.
+     * Adding them one by one instead costs an epoch (or a wait for the minimum interval) per batch.
+     */
+    public GroupId create(String name, List<Endpoint> hosts, boolean selfHosted, GroupPolicy policy,
+            List<InitialMember> members) {
+        requireEnabled();
+        if (hosts.isEmpty()) {
+            throw new UserError(UserError.Kind.INVALID, "a group needs a host");
+        }
+        java.util.Map<Endpoint, Permission> initial = new java.util.LinkedHashMap<>();
+        java.util.Set<Address> seen = new java.util.HashSet<>();
+        for (InitialMember m : members) {
+            Address a = m.endpoint().address();
+            if (a.equals(ctx.identity().address())) {
+                throw new UserError(UserError.Kind.INVALID,
+                        "the manager is not listed as a member (a self-hosted group has it as a writer)");
+            }
+            if (!seen.add(a)) {
+                throw new UserError(UserError.Kind.INVALID, "a member is listed twice");
+            }
+            initial.put(m.endpoint(), m.permission());
+        }
+        if (initial.size() + (selfHosted ? 1 : 0) > GroupState.MAX_MEMBERS) {
+            throw new UserError(UserError.Kind.INVALID, "a group has at most " + GroupState.MAX_MEMBERS + " members");
+        }
         try {
-            GroupId id = manager.create(name, hosts, policy, selfHosted);
-            traffic.refresh();
+            GroupId id = manager.create(name, hosts, policy, selfHosted, initial);
+            traffic.refresh(id);
             return id;
         } catch (IllegalArgumentException e) {
             throw new UserError(UserError.Kind.INVALID, e.getMessage());
@@ -200,13 +255,13 @@ public final class GroupService implements Closeable {
         requireEnabled();
         manager.requestRotation(id);
         manager.tick(id);
-        traffic.refresh();
+        traffic.refresh(id);
     }
 
     private void change(GroupId id, org.hearth.core.wire.proto.Change c) {
         manager.propose(id, c);
         manager.tick(id);
-        traffic.refresh();
+        traffic.refresh(id);
     }
 
     // ---- member commands ----
@@ -278,7 +333,7 @@ public final class GroupService implements Closeable {
     public static boolean handles(PeerMessage.BodyCase c) {
         return switch (c) {
             case GROUP_INVITE, GROUP_JOIN, EPOCH_DELIVERY, GROUP_SYNC, KEY_CATCHUP_REQUEST, GROUP_HEADS,
-                    GROUP_CREATE_REQUEST -> true;
+                    GROUP_CREATE_REQUEST, GROUP_SYNC_PART -> true;
             default -> false;
         };
     }
@@ -294,6 +349,10 @@ public final class GroupService implements Closeable {
             case GROUP_JOIN -> manager.onJoin(from, groupId(m.getGroupJoin().getGroupId()));
             case EPOCH_DELIVERY -> member.onDelivery(from, m.getEpochDelivery());
             case GROUP_SYNC -> member.onSync(from, m.getGroupSync());
+            case GROUP_SYNC_PART -> {
+                member.onSyncPart(from, m.getGroupSyncPart());
+                return Optional.empty(); // parts are acknowledged together, once their sync is handled
+            }
             case KEY_CATCHUP_REQUEST -> manager.onCatchup(from, groupId(m.getKeyCatchupRequest().getGroupId()));
             case GROUP_HEADS -> onHeads(from, m.getGroupHeads());
             case GROUP_CREATE_REQUEST -> onCreateRequest(from, m.getGroupCreateRequest());
@@ -309,6 +368,7 @@ public final class GroupService implements Closeable {
             case GROUP_JOIN -> Optional.of(m.getGroupJoin().getId());
             case EPOCH_DELIVERY -> Optional.of(m.getEpochDelivery().getId());
             case GROUP_SYNC -> Optional.of(m.getGroupSync().getId());
+            case GROUP_SYNC_PART -> Optional.of(m.getGroupSyncPart().getId());
             case KEY_CATCHUP_REQUEST -> Optional.of(m.getKeyCatchupRequest().getId());
             case GROUP_CREATE_REQUEST -> Optional.of(m.getGroupCreateRequest().getId());
             default -> Optional.empty();
@@ -356,14 +416,22 @@ public final class GroupService implements Closeable {
         }
         manager.onMemberConnected(peer);
         List<SignedUpdate> shared = new ArrayList<>();
-        for (GroupRecord g : groups()) {
+        for (GroupRecord g : ctx.read(tx -> GroupRepository.withRole(tx, GroupRecord.Role.MEMBER))) {
             g.head().filter(h -> g.role() == GroupRecord.Role.MEMBER && h.state().members().containsKey(peer))
                     .ifPresent(h -> shared.add(h.update().signed()));
         }
-        if (!shared.isEmpty()) {
-            ctx.deliveries().sendNow(peer, GroupContext.message()
-                    .setGroupHeads(GroupHeads.newBuilder().addAllHeads(shared.subList(0, Math.min(64, shared.size()))))
-                    .build());
+        // at most 64 heads, and only as many as fit one message: a head that added 1000 members is ~40 KB
+        GroupHeads.Builder heads = GroupHeads.newBuilder();
+        int bytes = 0;
+        for (SignedUpdate h : shared) {
+            bytes += h.getSerializedSize() + 4;
+            if (heads.getHeadsCount() == 64 || bytes > org.hearth.core.wire.WireCodec.MAX_ONE_PART_SYNC_BYTES) {
+                break;
+            }
+            heads.addHeads(h);
+        }
+        if (heads.getHeadsCount() > 0) {
+            ctx.deliveries().sendNow(peer, GroupContext.message().setGroupHeads(heads).build());
         }
         traffic.retryRelays();
     }

@@ -42,6 +42,8 @@ final class GroupTraffic implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupTraffic.class);
     static final Duration RPC_TIMEOUT = Duration.ofSeconds(30);
     static final int LONG_POLL_MS = 20_000;
+    /** A fetch at this node's own host: nothing on the way can time out, so it waits until woken by a relay. */
+    static final int LOCAL_LONG_POLL_MS = 10 * 60_000;
     private static final Duration RETRY = Duration.ofSeconds(2);
 
     private final GroupContext ctx;
@@ -60,7 +62,7 @@ final class GroupTraffic implements Closeable {
         this.ctx = ctx;
         this.manager = manager;
         this.sync = new SyncTracker(ctx.clock());
-        this.fetcher = new GroupFetcher(ctx, member, manager, this::callHost, sync);
+        this.fetcher = new GroupFetcher(ctx, member, manager, this::callHost, this::isLocal, sync);
     }
 
     /** How far this node has read the group at {@code host}; empty when no fetch loop has run for it. */
@@ -153,6 +155,10 @@ final class GroupTraffic implements Closeable {
         };
     }
 
+    private boolean isLocal(Address host) {
+        return host.equals(ctx.identity().address()) && localHost.isPresent();
+    }
+
     private void dropRelay(Address host, GroupEnvelope env) {
         Bytes id = GroupMessages.id(env);
         ctx.db().write(tx -> tx.update("DELETE FROM group_relays WHERE message_id = ? AND host = ?", id, host.text()));
@@ -194,37 +200,68 @@ final class GroupTraffic implements Closeable {
 
     /** Starts missing fetch loops and wakes the running ones so they ask with the keys held now. */
     void refresh() {
-        ensureLoops();
+        ensureLoops(false);
         wakeups.values().forEach(w -> w.complete(null));
     }
 
-    /** Makes sure a fetch loop runs for every (group, host) this node holds a state for. */
-    void ensureLoops() {
+    /** One group's loops: started if missing, woken so they ask with the keys held now. */
+    void refresh(GroupId id) {
         if (closed) {
             return;
         }
-        for (GroupRecord g : ctx.read(GroupRepository::all)) {
-            if (g.head().isEmpty() || g.status() == GroupRecord.Status.INVITED) {
-                continue;
+        ctx.read(tx -> GroupRepository.find(tx, id)).ifPresent(this::ensureLoops);
+        String prefix = id.hex() + "/";
+        wakeups.forEach((k, w) -> {
+            if (k.startsWith(prefix)) {
+                w.complete(null);
             }
-            for (Endpoint h : g.head().get().state().hosts()) {
-                String k = g.id().hex() + "/" + h.address().text();
-                loops.computeIfAbsent(k, x -> Thread.ofVirtual().name("fetch").start(() -> fetchLoop(g.id(), h.address(), k)));
+        });
+    }
+
+    /**
+     * Makes sure a fetch loop runs for every (group, host) this node holds a state for, reading the groups one at a
+     * time (never all of them at once). With {@code onlyGroupsWithoutLoops} (the periodic check for loops that
+     * stopped) a group with any running loop is skipped unread: a group's hosts change only with an epoch or a
+     * key, and those refresh its loops themselves.
+     */
+    void ensureLoops(boolean onlyGroupsWithoutLoops) {
+        if (closed) {
+            return;
+        }
+        java.util.Set<String> running = new java.util.HashSet<>();
+        if (onlyGroupsWithoutLoops) {
+            loops.keySet().forEach(k -> running.add(k.substring(0, k.indexOf('/'))));
+        }
+        List<GroupId> ids = ctx.read(tx -> tx.query("SELECT id FROM groups WHERE state IS NOT NULL AND status <> 'INVITED'",
+                rs -> new GroupId(Bytes.wrap(rs.getBytes(1)))));
+        for (GroupId id : ids) {
+            if (!running.contains(id.hex())) {
+                ctx.read(tx -> GroupRepository.find(tx, id)).ifPresent(this::ensureLoops);
             }
+        }
+    }
+
+    private void ensureLoops(GroupRecord g) {
+        if (closed || g.head().isEmpty() || g.status() == GroupRecord.Status.INVITED) {
+            return;
+        }
+        GroupId id = g.id(); // the loop's thread captures the id, never the parsed state
+        for (Endpoint h : g.head().get().state().hosts()) {
+            Address host = h.address();
+            String k = id.hex() + "/" + host.text();
+            loops.computeIfAbsent(k, x -> Thread.ofVirtual().name("fetch").start(() -> fetchLoop(id, host, k)));
         }
     }
 
     private void fetchLoop(GroupId id, Address host, String loopKey) {
         try {
             while (!closed) {
-                Optional<GroupRecord> g = ctx.read(tx -> GroupRepository.find(tx, id));
-                if (g.isEmpty() || g.get().head().isEmpty()
-                        || g.get().head().get().state().hosts().stream().noneMatch(h -> h.address().equals(host))) {
+                if (!hostedAt(id, host)) {
                     return; // group gone or moved away from this host
                 }
                 CompletableFuture<Void> wake = new CompletableFuture<>();
                 wakeups.put(loopKey, wake);
-                if (!fetcher.fetchOnce(g.get(), host, wake, () -> closed)) {
+                if (!fetcher.fetchOnce(id, host, wake, () -> closed)) {
                     wake.completeOnTimeout(null, RETRY.toMillis(), TimeUnit.MILLISECONDS).join();
                 }
             }
@@ -237,6 +274,16 @@ final class GroupTraffic implements Closeable {
             wakeups.remove(loopKey);
             sync.forget(id, host);
         }
+    }
+
+    /**
+     * Whether the group is still held and hosted at {@code host}. Only a boolean leaves this method: a waiting
+     * loop must not keep the group's parsed state alive (with many groups, that state is most of the heap).
+     */
+    private boolean hostedAt(GroupId id, Address host) {
+        Optional<GroupRecord> g = ctx.read(tx -> GroupRepository.find(tx, id));
+        return g.isPresent() && g.get().head().isPresent()
+                && g.get().head().get().state().hosts().stream().anyMatch(h -> h.address().equals(host));
     }
 
     // ---- moving a group ----

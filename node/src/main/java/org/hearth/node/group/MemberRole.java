@@ -11,6 +11,7 @@ import org.hearth.core.group.EpochKey;
 import org.hearth.core.group.GroupChain;
 import org.hearth.core.group.GroupId;
 import org.hearth.core.group.GroupState;
+import org.hearth.core.group.GroupSyncParts;
 import org.hearth.core.group.GroupUpdate;
 import org.hearth.core.group.Invite;
 import org.hearth.core.identity.Address;
@@ -21,6 +22,7 @@ import org.hearth.core.wire.proto.EpochDelivery;
 import org.hearth.core.wire.proto.GroupInvite;
 import org.hearth.core.wire.proto.GroupJoin;
 import org.hearth.core.wire.proto.GroupSync;
+import org.hearth.core.wire.proto.GroupSyncPart;
 import org.hearth.core.wire.proto.KeyCatchupRequest;
 import org.hearth.core.wire.proto.SignedUpdate;
 import org.hearth.node.UserError;
@@ -34,6 +36,9 @@ import org.hearth.node.store.Transaction;
 final class MemberRole {
     private final GroupContext ctx;
     private final Runnable keysChanged;
+    /** Incomplete large syncs: one per group, 8 MiB in all, dropped after 2 minutes (protocol §6.1). */
+    private final GroupSyncParts.Assembler assembler = new GroupSyncParts.Assembler(8L * 1024 * 1024,
+            java.time.Duration.ofMinutes(2));
 
     MemberRole(GroupContext ctx, Runnable keysChanged) {
         this.ctx = ctx;
@@ -156,6 +161,51 @@ final class MemberRole {
     }
 
     /**
+     * One part of a sync too large for one message (protocol §6.1). Parts are kept in memory only, for a group
+     * this node was invited to by the sender, and acknowledged only once the whole sync is handled (or refused as
+     * a whole): a crash or a dropped assembly leaves them queued at the manager, which sends them again.
+     */
+    void onSyncPart(Address from, GroupSyncPart p) throws MalformedMessageException {
+        WireCodec.checkGroupSyncPart(p);
+        GroupId group = new GroupId(Bytes.wrap(p.getGroupId().toByteArray()));
+        boolean ours = ctx.read(tx -> GroupRepository.find(tx, group)).map(g -> g.role() == GroupRecord.Role.MEMBER
+                && g.manager().equals(from)).orElse(false);
+        if (!ours) {
+            ack(from, List.of(WireCodec.id(p.getId()))); // not a group we were invited to by this node: as onSync
+            return;
+        }
+        GroupSyncParts.Offer offer;
+        synchronized (assembler) {
+            offer = assembler.offer(p, ctx.clock().instant());
+        }
+        switch (offer) {
+            case GroupSyncParts.Kept k -> {
+            }
+            case GroupSyncParts.Refused r -> {
+                ack(from, r.release());
+                throw new MalformedMessageException(r.reason());
+            }
+            case GroupSyncParts.Complete c -> {
+                try {
+                    onSync(from, c.whole());
+                } catch (MalformedMessageException e) {
+                    ack(from, c.ids().stream().filter(id -> !id.bytes().equals(Bytes.wrap(p.getId().toByteArray())))
+                            .toList());
+                    throw e;
+                }
+                ack(from, c.ids()); // the sync is committed: now the manager may forget every part
+            }
+        }
+    }
+
+    private void ack(Address to, List<MessageId> ids) {
+        for (MessageId id : ids) {
+            ctx.deliveries().sendNow(to, GroupContext.message().setAck(org.hearth.core.wire.proto.Ack.newBuilder()
+                    .setId(WireCodec.bytes(id.bytes()))).build());
+        }
+    }
+
+    /**
      * Since-join for a member added before the head: adopt the state of the epoch it was added in, then apply
      * every update to the head through the chain rules, storing each verified epoch. False (nothing stored)
      * unless the history checks out and ends at the sync's head.
@@ -216,7 +266,8 @@ final class MemberRole {
     /** One update of the log, with its key when this member may read the epoch. */
     void onDelivery(Address from, EpochDelivery m) throws MalformedMessageException {
         GroupUpdate update = GroupUpdate.parse(m.getUpdate());
-        boolean needSync = ctx.write(tx -> {
+        // grouped: a manager's epoch reaches a node's channels all at once (and many nodes share a JVM in tests)
+        boolean needSync = ctx.writeGrouped(tx -> {
             Optional<GroupRecord> found = GroupRepository.find(tx, update.groupId());
             if (found.isEmpty() || found.get().role() != GroupRecord.Role.MEMBER || found.get().head().isEmpty()) {
                 return false;
@@ -350,8 +401,19 @@ final class MemberRole {
     void expireKeys() {
         Instant now = ctx.clock().instant();
         Address self = ctx.identity().address();
+        // only groups holding keys of ended epochs can have keys to expire: a read finds them (usually none)
+        List<GroupId> candidates = ctx.read(tx -> tx.query("SELECT DISTINCT group_id FROM group_keys"
+                + " WHERE ended_at IS NOT NULL", rs -> new GroupId(org.hearth.core.bytes.Bytes.wrap(rs.getBytes(1)))));
+        if (candidates.isEmpty()) {
+            return;
+        }
         ctx.db().write(tx -> {
-            for (GroupRecord g : GroupRepository.all(tx)) {
+            for (GroupId id : candidates) {
+                Optional<GroupRecord> found = GroupRepository.find(tx, id);
+                if (found.isEmpty()) {
+                    continue;
+                }
+                GroupRecord g = found.get();
                 boolean selfHostedManager = g.role() == GroupRecord.Role.MANAGER && g.head().isPresent()
                         && g.head().get().state().hosts().stream().anyMatch(h -> h.address().equals(self));
                 if (selfHostedManager) {

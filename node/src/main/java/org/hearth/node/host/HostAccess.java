@@ -25,6 +25,15 @@ public interface HostAccess {
         }
     };
 
+    /**
+     * Whether {@code from} is the node that runs this host (a managed host's own manager, fetching for the groups
+     * it hosts): its fetches are not held to the per-caller rate and long-poll limits that protect the host from
+     * others, and may wait longer. Nobody is, by default.
+     */
+    default boolean isOwner(Address from) {
+        return false;
+    }
+
     /** Empty to allow the relay, or the error to answer with. */
     Optional<HostError> checkRelay(Address from, GroupEnvelope envelope);
 

@@ -1,6 +1,5 @@
 package org.hearth.node.host;
 
-import java.sql.SQLException;
 import java.time.Clock;
 import java.util.Objects;
 import java.util.Optional;
@@ -15,19 +14,19 @@ import org.hearth.core.bytes.Bytes;
 import org.hearth.core.identity.Address;
 import org.hearth.core.wire.proto.FetchRequest;
 import org.hearth.core.wire.proto.FetchResponse;
+import org.hearth.core.wire.proto.GroupEnvelope;
 import org.hearth.core.wire.proto.HostError;
 import org.hearth.core.wire.proto.RelayRequest;
 import org.hearth.core.wire.proto.RelayResponse;
 import org.hearth.node.host.HostStore.Page;
 import org.hearth.node.host.HostStore.Query;
 import org.hearth.node.store.Database;
-import org.hearth.node.store.Transaction;
 import org.slf4j.Logger;
 import org.slf4j.LoggerFactory;
 
 /**
- * Relays go through the store's group commit, so concurrent relays share one transaction and one fsync; their
- * commits wake held fetches through {@link Waiters}. Blocking work (reads) and every completion run on
+ * Relays go through the store's group commit, folded by {@link RelayBatcher} so that concurrent relays share one
+ * transaction, one fsync and one statement; their commits wake held fetches through {@link Waiters}. Blocking work (reads) and every completion run on
  * {@link #executor}, never on the caller's or the commit thread.
  */
 final class HostServiceImpl implements HostService {
@@ -42,6 +41,7 @@ final class HostServiceImpl implements HostService {
     private final RateLimiter fetchRate;
     private final Quota quota;
     private final Waiters waiters = new Waiters();
+    private final RelayBatcher relays;
     private final Set<LongPoll> held = ConcurrentHashMap.newKeySet();
     private final ConcurrentHashMap<Address, Integer> heldByCaller = new ConcurrentHashMap<>();
     private final ScheduledThreadPoolExecutor deadlines;
@@ -56,6 +56,7 @@ final class HostServiceImpl implements HostService {
         this.relayRate = new RateLimiter(limits.relayRate(), clock);
         this.fetchRate = new RateLimiter(limits.fetchRate(), clock);
         this.quota = new Quota(limits.quotaBytes(), db.read(HostStore::usage).chargedBytes());
+        this.relays = new RelayBatcher(db, clock, waiters);
         ThreadFactory daemon = Thread.ofPlatform().name("hearth-host-deadlines").daemon().factory();
         this.deadlines = new ScheduledThreadPoolExecutor(1, daemon);
         // Most held fetches end early; without this their cancelled timers would pile up until they expire.
@@ -76,16 +77,24 @@ final class HostServiceImpl implements HostService {
         if (refusal.isPresent()) {
             return CompletableFuture.completedFuture(HostResponses.relayRefused(request, refusal.get()));
         }
-        byte[] envelope = HostRequests.canonical(request.getEnvelope()).toByteArray();
+        GroupEnvelope canonical = HostRequests.canonical(request.getEnvelope());
+        refusal = access.checkRelay(from, canonical);
+        if (refusal.isPresent()) {
+            return CompletableFuture.completedFuture(HostResponses.relayRefused(request, refusal.get()));
+        }
+        byte[] envelope = canonical.toByteArray();
         EnvelopeId id = EnvelopeId.of(envelope);
         long cost = HostLimits.storageCost(envelope.length);
         if (!quota.tryReserve(cost)) {
             return relayWhenFull(request, id);
         }
-        Bytes tag = Bytes.wrap(request.getEnvelope().getTag().toByteArray());
-        return db.writeAsync(tx -> store(tx, id, tag, envelope))
+        Bytes tag = Bytes.wrap(canonical.getTag().toByteArray());
+        return relays.store(new RelayBatcher.Relay(id, tag, envelope))
                 .handleAsync((inserted, failure) -> afterStore(request, cost, inserted, failure), executor);
     }
+
+    /** The owner's own long polls (one per group it hosts and reads) may wait this long: no network in between. */
+    static final long OWNER_MAX_WAIT_MS = 10 * 60_000L;
 
     @Override
     public CompletableFuture<FetchResponse> fetch(Address from, FetchRequest request) {
@@ -97,8 +106,10 @@ final class HostServiceImpl implements HostService {
         }
         Query query = new Query(HostRequests.tags(request), HostRequests.afterSeq(request),
                 HostRequests.pageLimit(request, limits), limits.maxPageBytes());
-        long waitMillis = HostRequests.waitMillis(request, limits);
-        CompletableFuture<Page> page = waitMillis > 0 && takeHoldSlot(from)
+        boolean owner = access.isOwner(from);
+        long waitMillis = owner ? Math.min(Integer.toUnsignedLong(request.getWaitMs()), OWNER_MAX_WAIT_MS)
+                : HostRequests.waitMillis(request, limits);
+        CompletableFuture<Page> page = waitMillis > 0 && (owner || takeHoldSlot(from))
                 ? hold(from, query, waitMillis)
                 : CompletableFuture.supplyAsync(() -> readPage(query), executor);
         return page.handle((p, failure) -> failure == null
@@ -125,7 +136,8 @@ final class HostServiceImpl implements HostService {
         return waiters.watchedTags();
     }
 
-    // Cheapest first: a flood of any kind is cut off by the rate limit before it costs parsing or hashing.
+    // Cheapest first: a flood of any kind is cut off by the rate limit before it costs parsing or hashing. The
+    // access check follows, on the canonical envelope.
     private Optional<HostError> refuseRelay(Address from, RelayRequest request) {
         if (closed) {
             return Optional.of(HostErrors.unavailable("host is shutting down"));
@@ -133,27 +145,17 @@ final class HostServiceImpl implements HostService {
         if (!relayRate.tryAcquire(from)) {
             return Optional.of(HostErrors.rateLimited());
         }
-        return HostRequests.checkRelay(request, limits)
-                .or(() -> access.checkRelay(from, HostRequests.canonical(request.getEnvelope())));
+        return HostRequests.checkRelay(request, limits);
     }
 
     private Optional<HostError> refuseFetch(Address from, FetchRequest request) {
         if (closed) {
             return Optional.of(HostErrors.unavailable("host is shutting down"));
         }
-        if (!fetchRate.tryAcquire(from)) {
+        if (!access.isOwner(from) && !fetchRate.tryAcquire(from)) {
             return Optional.of(HostErrors.rateLimited());
         }
         return HostRequests.checkFetch(request, limits).or(() -> access.checkFetch(from, request));
-    }
-
-    /** Runs on the commit thread inside the group commit; the signal waits for the commit. */
-    private boolean store(Transaction tx, EnvelopeId id, Bytes tag, byte[] envelope) throws SQLException {
-        boolean inserted = HostStore.insert(tx, id, tag, envelope, clock.instant());
-        if (inserted) {
-            tx.afterCommit(() -> waiters.signal(tag));
-        }
-        return inserted;
     }
 
     private RelayResponse afterStore(RelayRequest request, long cost, Boolean inserted, Throwable failure) {

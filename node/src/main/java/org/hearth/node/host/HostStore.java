@@ -58,6 +58,27 @@ final class HostStore {
                 + " ON CONFLICT(id) DO NOTHING", id.bytes(), tag, envelope, receivedAt.toEpochMilli()) == 1;
     }
 
+    /**
+     * Inserts each envelope unless one with the same id exists, with one prepared statement; element i is true if
+     * relays[i] was stored by this call.
+     */
+    static boolean[] insertAll(Transaction tx, List<RelayBatcher.Relay> relays, Instant receivedAt)
+            throws SQLException {
+        boolean[] inserted = new boolean[relays.size()];
+        try (PreparedStatement ps = tx.connection().prepareStatement("INSERT INTO host_envelopes(id, tag, envelope,"
+                + " received_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING")) {
+            for (int i = 0; i < inserted.length; i++) {
+                RelayBatcher.Relay r = relays.get(i);
+                ps.setBytes(1, r.id().bytes().toByteArray());
+                ps.setBytes(2, r.tag().toByteArray());
+                ps.setBytes(3, r.envelope());
+                ps.setLong(4, receivedAt.toEpochMilli());
+                inserted[i] = ps.executeUpdate() == 1;
+            }
+        }
+        return inserted;
+    }
+
     static boolean contains(Transaction tx, EnvelopeId id) throws SQLException {
         return tx.queryOne("SELECT 1 FROM host_envelopes WHERE id = ?", r -> true, id.bytes()).isPresent();
     }

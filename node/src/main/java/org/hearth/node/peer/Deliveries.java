@@ -76,8 +76,30 @@ public final class Deliveries {
         }
     }
 
+    /**
+     * After a start: dials every peer that has items waiting, contact or not (a group's invitees and members are
+     * often not contacts, and nothing else would dial them). One indexed lookup per distinct peer.
+     */
+    public void resumeAll() {
+        List<String> peers = db.read(tx -> tx.query("WITH RECURSIVE p(peer) AS (SELECT min(peer) FROM outbox"
+                + " UNION ALL SELECT (SELECT min(peer) FROM outbox WHERE peer > p.peer) FROM p WHERE p.peer IS NOT NULL)"
+                + " SELECT peer FROM p WHERE peer IS NOT NULL", rs -> rs.getString(1)));
+        for (String p : peers) {
+            try {
+                kick(Address.parse(p));
+            } catch (org.hearth.core.identity.InvalidAddressException e) {
+                LOG.warn("an outbox item names no valid peer; it stays queued");
+            }
+        }
+    }
+
     public boolean hasPending(Address peer) {
         return db.read(tx -> Outbox.hasPending(tx.connection(), peer));
+    }
+
+    /** Items in the outbox that their peers have not acknowledged yet, over all peers. */
+    public long pendingCount() {
+        return db.read(tx -> Outbox.count(tx.connection()));
     }
 
     /**

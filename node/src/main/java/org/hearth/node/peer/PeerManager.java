@@ -253,8 +253,20 @@ public final class PeerManager implements Closeable {
                 handler.onDisconnected(peer);
             }
         }
-        if (wasCurrent[0] && !closed && wantsConnection.test(peer)) {
+        if (wasCurrent[0] && !closed && wantsReconnect(peer)) {
             connect(peer);
+        }
+    }
+
+    /** Asks the store; a node that is closing has closed it meanwhile, and then nothing is redialled. */
+    private boolean wantsReconnect(Address peer) {
+        try {
+            return wantsConnection.test(peer);
+        } catch (RuntimeException e) {
+            if (!closed) {
+                LOG.warn("could not tell whether to redial {}", peer.scrubbed(), e);
+            }
+            return false;
         }
     }
 

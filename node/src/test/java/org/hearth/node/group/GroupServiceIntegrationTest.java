@@ -76,6 +76,83 @@ class GroupServiceIntegrationTest {
     }
 
     @Test
+    void create_withInitialMembers_oneEpochInvitesDeliveredEachJoinsWithItsPermission() throws Exception {
+        startHostAndBot();
+        Node writer = start("writer", NodeConfig.Roles.MEMBER);
+        Node reader = start("reader", NodeConfig.Roles.MEMBER);
+        Node bot = node("bot");
+
+        GroupId g = bot.groups().create("founded", List.of(node("host").endpoint()), false, IMMEDIATE, List.of(
+                new GroupService.InitialMember(writer.endpoint(), Permission.WRITE),
+                new GroupService.InitialMember(reader.endpoint(), Permission.READ)));
+
+        GroupRecord created = bot.groups().group(g);
+        assertThat(created.epoch()).as("every initial member is in the first epoch").isZero();
+        assertThat(created.head().orElseThrow().state().members())
+                .containsOnlyKeys(writer.address(), reader.address())
+                .containsEntry(writer.address(), Permission.WRITE).containsEntry(reader.address(), Permission.READ);
+        for (String name : List.of("writer", "reader")) {
+            await(name, () -> invited(name, g), name + " gets its invite");
+            node(name).groups().accept(g);
+            await(name, () -> joinedWithKey(name, g, 0), name + " joins with the key of the first epoch");
+        }
+        assertThat(reader.groups().group(g).permission()).isEqualTo(Permission.READ);
+        assertThat(writer.groups().group(g).permission()).isEqualTo(Permission.WRITE);
+        assertThat(bot.groups().group(g).epoch()).as("joining starts no epoch").isZero();
+
+        writer.groups().send(g, "from the start", WAIT);
+        await("reader", () -> texts("reader", g).contains("from the start"), "the reader reads the writer");
+        assertThatThrownBy(() -> reader.groups().send(g, "me too", WAIT)).isInstanceOf(UserError.class)
+                .hasMessageContaining("not a writer");
+    }
+
+    @Test
+    void create_withInitialMemberOffline_inviteWaitsAcrossAManagerRestartAndArrivesWhenItReturns() throws Exception {
+        startHostAndBot();
+        org.hearth.core.identity.Endpoint late = start("late", NodeConfig.Roles.MEMBER).endpoint();
+        nodes.remove("late").close();
+
+        GroupId g = node("bot").groups().create("patient", List.of(node("host").endpoint()), false, IMMEDIATE,
+                List.of(new GroupService.InitialMember(late, Permission.WRITE)));
+        // the manager restarts: the invite is in its outbox, and the member is not a contact of anyone
+        nodes.remove("bot").close();
+        start("bot", NodeConfig.Roles.MEMBER);
+        start("late", NodeConfig.Roles.MEMBER);
+
+        await("late", () -> invited("late", g), HOST_RETURN.plus(PROMPT), "the queued invite reaches the returning member");
+        node("late").groups().accept(g);
+        await("late", () -> joinedWithKey("late", g, 0), "it joins the first epoch");
+    }
+
+    @Test
+    void create_withInitialMembers_duplicatesTheManagerItselfOrTooMany_refusedAndNothingCreated() throws Exception {
+        Node bot = start("bot", NodeConfig.Roles.MEMBER);
+        Node other = start("other", NodeConfig.Roles.MEMBER);
+        List<org.hearth.core.identity.Endpoint> self = List.of(bot.endpoint());
+        GroupService.InitialMember member = new GroupService.InitialMember(other.endpoint(), Permission.WRITE);
+        List<GroupService.InitialMember> tooMany = new ArrayList<>();
+        for (int i = 0; i < org.hearth.core.group.GroupState.MAX_MEMBERS; i++) {
+            tooMany.add(new GroupService.InitialMember(new org.hearth.core.identity.Endpoint(
+                    org.hearth.core.identity.Identity.generate(random).address(), "127.0.0.1", 9), Permission.READ));
+        }
+
+        assertThatThrownBy(() -> bot.groups().create("dup", self, true, IMMEDIATE, List.of(member,
+                new GroupService.InitialMember(other.endpoint(), Permission.READ))))
+                .isInstanceOf(UserError.class).hasMessageContaining("listed twice");
+        assertThatThrownBy(() -> bot.groups().create("me", self, true, IMMEDIATE,
+                List.of(new GroupService.InitialMember(bot.endpoint(), Permission.WRITE))))
+                .isInstanceOf(UserError.class).hasMessageContaining("manager");
+        assertThatThrownBy(() -> bot.groups().create("big", self, true, IMMEDIATE, tooMany))
+                .as("1000 members and the self-hosting manager").isInstanceOf(UserError.class)
+                .hasMessageContaining("at most");
+        assertThat(bot.groups().groups()).isEmpty();
+        // one fewer fits: the whole first epoch in one update
+        GroupId g = bot.groups().create("full", self, true, IMMEDIATE, tooMany.subList(1, tooMany.size()));
+        assertThat(bot.groups().group(g).head().orElseThrow().state().members())
+                .hasSize(org.hearth.core.group.GroupState.MAX_MEMBERS);
+    }
+
+    @Test
     void invite_experimentFlagOff_ignoredAndGroupCommandsTurnedOff() throws Exception {
         startHostAndBot();
         start("member", NodeConfig.Roles.MEMBER);
@@ -126,6 +203,7 @@ class GroupServiceIntegrationTest {
         bot.groups().rotate(g);
         long next = bot.groups().group(g).epoch();
         await("away", () -> joinedWithKey("away", g, next), "the member, online again, gets the next key");
+        await("online", () -> joinedWithKey("online", g, next), "the online member gets the next key too");
 
         // deliveries arrive in order: the one for `missed` was handled before the one for `next`
         assertThat(node("away").groups().heldKeyEpochs(g)).contains(next).doesNotContain(missed);

@@ -1,4 +1,4 @@
-package org.hearth.app.group;
+package org.hearth.app.testkit;
 
 import com.fasterxml.jackson.databind.JsonNode;
 import java.io.BufferedReader;
@@ -21,19 +21,19 @@ import org.hearth.node.NodeHome;
 
 /**
  * A Hearth node in its own OS process, started from the test's classpath exactly as {@code hearth run} or
- * {@code hearth host} would, so that it can be killed with SIGKILL (like {@code org.hearth.app.NodeProcess},
- * with a host mode and a two-phase start so several nodes boot at once). Waits use the node's change
- * long-poll, never a fixed sleep.
+ * {@code hearth host} would, so that it can be killed with SIGKILL and started again on the same port. A
+ * two-phase start ({@link #launch}, then {@link #awaitListening}) lets several nodes boot at once. Waits use the
+ * node's change long-poll, never a fixed sleep. The one child-process launcher of the app tests.
  */
-final class ChildNode implements AutoCloseable {
-    static final String PASSPHRASE = "correct horse battery staple";
+public final class ChildNode implements AutoCloseable {
+    public static final String PASSPHRASE = "correct horse battery staple";
     private static final Duration START_TIMEOUT = Duration.ofSeconds(60);
 
     /** What the process runs: {@code hearth run} (chat and groups) or {@code hearth host}. */
-    enum Mode { RUN, HOST }
+    public enum Mode { RUN, HOST }
 
-    final String name;
-    final Path home;
+    public final String name;
+    public final Path home;
     private final Mode mode;
     private Process process;
     private CompletableFuture<String> firstLine;
@@ -50,15 +50,37 @@ final class ChildNode implements AutoCloseable {
      * Creates the node's store in this JVM (saves a child JVM per node) with the fast Argon2 parameters; they
      * are recorded in the store's key file, so the child process opens it with them.
      */
-    static void init(Path home, String name) throws Exception {
+    public static void init(Path home, String name) throws Exception {
         NodeHome.init(home, PASSPHRASE.toCharArray(), name, RandomSource.secure(), PassphraseKdf.FAST);
     }
 
     /** Launches the process; {@link #awaitListening()} waits for it. */
-    static ChildNode launch(String name, Path home, Mode mode) throws IOException {
+    public static ChildNode launch(String name, Path home, Mode mode) throws IOException {
         ChildNode p = new ChildNode(name, home, mode);
         p.launch(0);
         return p;
+    }
+
+    /** {@code hearth run} on a home {@link #init} made, started and listening. */
+    public static ChildNode start(String name, Path home) throws Exception {
+        return launch(name, home, Mode.RUN).awaitListening();
+    }
+
+    /** Runs {@code hearth init} itself in a child process (the real command); returns what it printed. */
+    public static String initByCli(Path home, String name) throws Exception {
+        Process p = command(List.of("init", "--home", home.toString(), "--name", name)).start();
+        CompletableFuture<String> err = CompletableFuture.supplyAsync(() -> {
+            try {
+                return new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+            } catch (IOException e) {
+                return "";
+            }
+        });
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8).trim();
+        if (p.waitFor() != 0) {
+            throw new IllegalStateException("init failed: " + err.get(10, TimeUnit.SECONDS));
+        }
+        return out;
     }
 
     private void launch(int port) throws IOException {
@@ -76,7 +98,7 @@ final class ChildNode implements AutoCloseable {
         });
     }
 
-    ChildNode awaitListening() throws Exception {
+    public ChildNode awaitListening() throws Exception {
         String first = firstLine.get(START_TIMEOUT.toSeconds(), TimeUnit.SECONDS);
         if (first == null || !first.startsWith("listening ")) {
             throw new IllegalStateException(name + " did not start: " + first + "\n" + log());
@@ -86,36 +108,36 @@ final class ChildNode implements AutoCloseable {
         return this;
     }
 
-    String endpoint() {
+    public String endpoint() {
         return endpoint;
     }
 
-    String address() {
+    public String address() {
         return endpoint.substring(0, endpoint.indexOf('@'));
     }
 
-    int port() {
+    public int port() {
         return Integer.parseInt(endpoint.substring(endpoint.lastIndexOf(':') + 1));
     }
 
-    ApiClient api() {
+    public ApiClient api() {
         return api;
     }
 
     /** SIGKILL: no shutdown hook runs, nothing is flushed that was not already committed. */
-    void kill() throws InterruptedException {
+    public void kill() throws InterruptedException {
         process.destroyForcibly();
         process.waitFor();
     }
 
     /** Starts the node again on the same port (peers remember it there). */
-    void restart() throws Exception {
+    public void restart() throws Exception {
         launch(port());
         awaitListening();
     }
 
     /** Waits, via the node's change notifications, until the predicate holds. */
-    void await(String what, Predicate<ChildNode> condition, Duration timeout) {
+    public void await(String what, Predicate<ChildNode> condition, Duration timeout) {
         long deadline = System.nanoTime() + timeout.toNanos();
         while (true) {
             long version = api.get("/v1/changes", Map.of("after", "-1", "timeoutMs", "0")).path("version").asLong();
@@ -132,7 +154,7 @@ final class ChildNode implements AutoCloseable {
         }
     }
 
-    String log() {
+    public String log() {
         try {
             return Files.readString(home.resolve("node.log"));
         } catch (IOException e) {
@@ -172,8 +194,18 @@ final class ChildNode implements AutoCloseable {
         return name;
     }
 
+    /** This node's messages with a contact, oldest first. */
+    public List<JsonNode> messagesWith(String address) {
+        return list(api.get("/v1/messages", Map.of("with", address)));
+    }
+
+    /** Every contact, hidden ones included. */
+    public List<JsonNode> contacts() {
+        return list(api.get("/v1/contacts", Map.of("all", "true")));
+    }
+
     /** A JSON array as a list. */
-    static List<JsonNode> list(JsonNode array) {
+    public static List<JsonNode> list(JsonNode array) {
         List<JsonNode> out = new ArrayList<>();
         array.forEach(out::add);
         return out;
