@@ -111,9 +111,9 @@ final class GroupRoutes {
         if (members == null || members.isNull()) {
             return List.of();
         }
-        if (!members.isArray() || members.size() > org.hearth.core.group.GroupState.MAX_MEMBERS) {
+        if (!members.isArray() || members.size() > org.hearth.core.group.ManagerEngine.MAX_INITIAL_MEMBERS) {
             throw new UserError(UserError.Kind.INVALID, "'members' is a list of at most "
-                    + org.hearth.core.group.GroupState.MAX_MEMBERS + " members");
+                    + org.hearth.core.group.ManagerEngine.MAX_INITIAL_MEMBERS + " members");
         }
         List<GroupService.InitialMember> out = new java.util.ArrayList<>();
         for (JsonNode m : members) {

@@ -50,13 +50,24 @@ public final class ManagerEngine {
     }
 
     /**
+     * Members a group can be created with (the manager included when it is one): as many as one later update can
+     * add ({@code GroupUpdate.MAX_CHANGES}), since the genesis carries the whole initial state in one update body
+     * (about 1290 members would fit at most). A larger group grows from there, up to {@link GroupState#MAX_MEMBERS}.
+     */
+    public static final int MAX_INITIAL_MEMBERS = 1000;
+
+    /**
      * The group's first epoch. {@code members} are its initial members, all in the genesis state (one update,
      * one key, whatever their number): creating a group with its members costs one epoch, not one per member.
-     * Throws when the members exceed {@link GroupState#MAX_MEMBERS} or the genesis update would not fit one
+     * Throws when the members exceed {@link #MAX_INITIAL_MEMBERS} or the genesis update would not fit one
      * update body.
      */
     public static Step create(Identity manager, GroupId id, String name, Map<Address, Permission> members,
             List<org.hearth.core.identity.Endpoint> hosts, GroupPolicy policy, Instant now, RandomSource random) {
+        if (members.size() > MAX_INITIAL_MEMBERS) {
+            throw new IllegalArgumentException("too many initial members: a group starts with at most "
+                    + MAX_INITIAL_MEMBERS + " and grows by up to " + MAX_INITIAL_MEMBERS + " an epoch");
+        }
         GroupState state = new GroupState(id, name, manager.address(), ManagerRights.ALL, members, hosts, policy);
         GroupUpdateBody body = GroupUpdateBody.newBuilder()
                 .setGroupId(GroupState.bs(id.bytes())).setEpoch(0).setPrevHash(GroupState.bs(GroupUpdate.NO_PREVIOUS))

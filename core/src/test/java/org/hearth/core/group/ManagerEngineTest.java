@@ -59,7 +59,7 @@ class ManagerEngineTest {
     @Test
     void create_memberLimit_fitsOneUpdateAndOneMoreIsRefused() {
         java.util.Map<org.hearth.core.identity.Address, Permission> members = new java.util.HashMap<>();
-        for (int i = 0; members.size() < GroupState.MAX_MEMBERS; i++) {
+        for (int i = 0; members.size() < ManagerEngine.MAX_INITIAL_MEMBERS; i++) {
             byte[] key = new byte[32];
             random.nextBytes(key);
             members.put(org.hearth.core.identity.Address.of(org.hearth.core.bytes.Bytes.wrap(key)),
@@ -68,7 +68,7 @@ class ManagerEngineTest {
         ManagerEngine.Step full = ManagerEngine.create(manager, GroupFixture.groupId(3), "g", members,
                 List.of(), POLICY, T0, random);
         assertThat(GroupFixture.accepted(GroupChain.genesis(full.issued().orElseThrow().update(), manager.address()))
-                .state().members()).hasSize(GroupState.MAX_MEMBERS);
+                .state().members()).hasSize(ManagerEngine.MAX_INITIAL_MEMBERS);
 
         members.put(identity(9).address(), Permission.WRITE);
         assertThatThrownBy(() -> ManagerEngine.create(manager, GroupFixture.groupId(3), "g", members, List.of(),

@@ -186,8 +186,10 @@ public final class GroupService implements Closeable {
             }
             initial.put(m.endpoint(), m.permission());
         }
-        if (initial.size() + (selfHosted ? 1 : 0) > GroupState.MAX_MEMBERS) {
-            throw new UserError(UserError.Kind.INVALID, "a group has at most " + GroupState.MAX_MEMBERS + " members");
+        if (initial.size() + (selfHosted ? 1 : 0) > ManagerEngine.MAX_INITIAL_MEMBERS) {
+            throw new UserError(UserError.Kind.INVALID, "a group starts with at most "
+                    + ManagerEngine.MAX_INITIAL_MEMBERS + " members (add more once it exists, up to "
+                    + GroupState.MAX_MEMBERS + ")");
         }
         try {
             GroupId id = manager.create(name, hosts, policy, selfHosted, initial);

@@ -131,7 +131,7 @@ class GroupServiceIntegrationTest {
         List<org.hearth.core.identity.Endpoint> self = List.of(bot.endpoint());
         GroupService.InitialMember member = new GroupService.InitialMember(other.endpoint(), Permission.WRITE);
         List<GroupService.InitialMember> tooMany = new ArrayList<>();
-        for (int i = 0; i < org.hearth.core.group.GroupState.MAX_MEMBERS; i++) {
+        for (int i = 0; i < org.hearth.core.group.ManagerEngine.MAX_INITIAL_MEMBERS; i++) {
             tooMany.add(new GroupService.InitialMember(new org.hearth.core.identity.Endpoint(
                     org.hearth.core.identity.Identity.generate(random).address(), "127.0.0.1", 9), Permission.READ));
         }
@@ -149,7 +149,7 @@ class GroupServiceIntegrationTest {
         // one fewer fits: the whole first epoch in one update
         GroupId g = bot.groups().create("full", self, true, IMMEDIATE, tooMany.subList(1, tooMany.size()));
         assertThat(bot.groups().group(g).head().orElseThrow().state().members())
-                .hasSize(org.hearth.core.group.GroupState.MAX_MEMBERS);
+                .hasSize(org.hearth.core.group.ManagerEngine.MAX_INITIAL_MEMBERS);
     }
 
     @Test
