@@ -141,7 +141,8 @@ public final class GroupState {
 
     /** Canonical encoding: the input of the state digest. */
     public byte[] canonical() {
-        Canonical c = new Canonical(64 + 33 * members.size() + 256 * hosts.size()).u8(1).bytes(id.bytes()).str(name).bytes(manager.publicKey()).u8(rights.bits());
+        Canonical c = new Canonical(64 + 33 * members.size() + 256 * hosts.size()) // 33 bytes a member
+                .u8(1).bytes(id.bytes()).str(name).bytes(manager.publicKey()).u8(rights.bits());
         c.u32(members.size());
         members.forEach((a, p) -> c.bytes(a.publicKey()).u8(p.ordinal() + 1));
         c.u32(hosts.size());
