@@ -6,7 +6,16 @@ import org.hearth.core.bytes.Bytes;
 
 /** Writer of the canonical (digest) encoding: big-endian integers, u16-length-prefixed UTF-8 strings. */
 final class Canonical {
-    private final ByteArrayOutputStream out = new ByteArrayOutputStream(256);
+    private final ByteArrayOutputStream out;
+
+    Canonical() {
+        this(256);
+    }
+
+    /** {@code expected}: the size the encoding will probably have, so the buffer is not regrown on the way. */
+    Canonical(int expected) {
+        out = new ByteArrayOutputStream(expected);
+    }
 
     Canonical u8(int v) {
         out.write(v);

@@ -2,7 +2,6 @@ package org.hearth.core.group;
 
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.function.LongFunction;
@@ -126,8 +125,8 @@ public final class GroupChain {
 
     /** Applies changes in order; used by members to verify and by the manager to build updates. */
     public static GroupState applyChanges(GroupState state, List<Change> changes) throws MalformedMessageException {
-        Map<Address, Permission> members = new TreeMap<>(GroupState.BY_KEY);
-        members.putAll(state.members());
+        // one copy of the sorted map (linear: same order), handed to the new state without copying again
+        TreeMap<Address, Permission> members = new TreeMap<>(state.members());
         List<Endpoint> hosts = state.hosts();
         GroupPolicy policy = state.policy();
         ManagerRights rights = state.rights();
@@ -168,7 +167,7 @@ public final class GroupChain {
             }
         }
         try {
-            return new GroupState(state.id(), state.name(), state.manager(), rights, members, hosts, policy);
+            return GroupState.owning(state.id(), state.name(), state.manager(), rights, members, hosts, policy);
         } catch (IllegalArgumentException e) {
             throw new MalformedMessageException(e.getMessage());
         }

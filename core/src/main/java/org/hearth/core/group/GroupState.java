@@ -46,15 +46,37 @@ public final class GroupState {
     private Bytes digest;
     /** Built on first use and kept: immutable, and a member stores it twice for every epoch. */
     private GroupStateProto proto;
+    private byte[] encoded;
 
     public GroupState(GroupId id, String name, Address manager, ManagerRights rights, Map<Address, Permission> members,
             List<Endpoint> hosts, GroupPolicy policy) {
-        checkName(name);
-        if (members.size() > MAX_MEMBERS || hosts.size() > MAX_HOSTS) {
-            throw new IllegalArgumentException("too many members or hosts");
-        }
+        this(id, name, manager, rights, sortedCopy(members), hosts, policy);
+    }
+
+    private static TreeMap<Address, Permission> sortedCopy(Map<Address, Permission> members) {
         TreeMap<Address, Permission> m = new TreeMap<>(BY_KEY);
         m.putAll(members);
+        return m;
+    }
+
+    /**
+     * Takes ownership of {@code m} (sorted {@link #BY_KEY}, not modified by the caller afterwards): a member
+     * applying an update builds the new map once and does not copy it again.
+     */
+    static GroupState owning(GroupId id, String name, Address manager, ManagerRights rights,
+            TreeMap<Address, Permission> m, List<Endpoint> hosts, GroupPolicy policy) {
+        return new GroupState(id, name, manager, rights, m, hosts, policy);
+    }
+
+    private GroupState(GroupId id, String name, Address manager, ManagerRights rights, TreeMap<Address, Permission> m,
+            List<Endpoint> hosts, GroupPolicy policy) {
+        checkName(name);
+        if (m.comparator() != BY_KEY) {
+            throw new IllegalArgumentException("members must be ordered by key");
+        }
+        if (m.size() > MAX_MEMBERS || hosts.size() > MAX_HOSTS) {
+            throw new IllegalArgumentException("too many members or hosts");
+        }
         List<Endpoint> h = new ArrayList<>(hosts);
         h.sort(Comparator.comparing(Endpoint::toString));
         this.id = id;
@@ -119,7 +141,8 @@ public final class GroupState {
 
     /** Canonical encoding: the input of the state digest. */
     public byte[] canonical() {
-        Canonical c = new Canonical().u8(1).bytes(id.bytes()).str(name).bytes(manager.publicKey()).u8(rights.bits());
+        Canonical c = new Canonical(64 + 33 * members.size() + 256 * hosts.size()) // 33 bytes a member
+                .u8(1).bytes(id.bytes()).str(name).bytes(manager.publicKey()).u8(rights.bits());
         c.u32(members.size());
         members.forEach((a, p) -> c.bytes(a.publicKey()).u8(p.ordinal() + 1));
         c.u32(hosts.size());
@@ -146,6 +169,19 @@ public final class GroupState {
         return p;
     }
 
+    /**
+     * {@code toProto().toByteArray()}, serialized once and kept (a member stores the state twice for every epoch,
+     * in the group row and in the log); each call returns a fresh copy.
+     */
+    public byte[] encoded() {
+        byte[] e = encoded;
+        if (e == null) {
+            e = toProto().toByteArray();
+            encoded = e;
+        }
+        return e.clone();
+    }
+
     private GroupStateProto buildProto() {
         GroupStateProto.Builder b = GroupStateProto.newBuilder()
                 .setGroupId(bs(id.bytes())).setName(name).setManager(bs(manager.publicKey()))
@@ -160,7 +196,7 @@ public final class GroupState {
         if (p.getMembersCount() > MAX_MEMBERS || p.getHostsCount() > MAX_HOSTS) {
             throw new MalformedMessageException("too many members or hosts");
         }
-        Map<Address, Permission> members = new TreeMap<>(BY_KEY);
+        TreeMap<Address, Permission> members = new TreeMap<>(BY_KEY);
         for (MemberChange m : p.getMembersList()) {
             if (members.put(member(m.getMember()), Permission.fromProto(m.getPermission())) != null) {
                 throw new MalformedMessageException("member listed twice");
@@ -171,7 +207,7 @@ public final class GroupState {
             hosts.add(endpoint(h));
         }
         try {
-            return new GroupState(GroupId.decode(p.getGroupId()), p.getName(), member(p.getManager()),
+            return owning(GroupId.decode(p.getGroupId()), p.getName(), member(p.getManager()),
                     ManagerRights.fromBits(p.getManagerRights()), members, hosts, GroupPolicy.fromProto(p.getPolicy()));
         } catch (IllegalArgumentException e) {
             throw new MalformedMessageException("bad group state: " + e.getMessage());

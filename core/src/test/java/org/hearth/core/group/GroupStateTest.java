@@ -58,6 +58,36 @@ class GroupStateTest {
     }
 
     @Test
+    void encoded_anyState_isTheProtoBytesAndACopyEachTime() {
+        Property.forAll(50, r -> {
+            GroupState s = randomState(r);
+            byte[] first = s.encoded();
+            assertThat(first).isEqualTo(s.toProto().toByteArray());
+            first[0] ^= 1;
+            assertThat(s.encoded()).isEqualTo(s.toProto().toByteArray()).isNotSameAs(first);
+        });
+    }
+
+    @Test
+    void applyChanges_removeAndAdd_leavesTheEarlierStateAsItWas() throws MalformedMessageException {
+        GroupState before = base();
+        Bytes digest = before.digest();
+        GroupState after = GroupChain.applyChanges(before, List.of(
+                org.hearth.core.wire.proto.Change.newBuilder().setRemove(ByteString.copyFrom(BOB.publicKey().toByteArray()))
+                        .build(),
+                org.hearth.core.wire.proto.Change.newBuilder().setAdd(MemberChange.newBuilder()
+                        .setMember(ByteString.copyFrom(CAROL.publicKey().toByteArray()))
+                        .setPermission(Permission.WRITE.toProto())).build()));
+
+        assertThat(after.members()).containsOnlyKeys(ALICE, CAROL);
+        assertThat(before.members()).containsOnlyKeys(ALICE, BOB);
+        assertThat(before.digest()).isEqualTo(digest);
+        assertThat(GroupState.fromProto(before.toProto()).digest()).isEqualTo(digest);
+        assertThat(after.digest()).isEqualTo(new GroupState(after.id(), after.name(), after.manager(), after.rights(),
+                Map.of(ALICE, Permission.WRITE, CAROL, Permission.WRITE), after.hosts(), after.policy()).digest());
+    }
+
+    @Test
     void digest_membersAndHostsInAnyInsertionOrder_sameDigest() {
         Property.forAll(100, r -> {
             GroupState s = randomState(r);

@@ -44,14 +44,18 @@ final class GroupRepository {
 
     /** Writes everything but the identity columns. */
     static void save(Transaction tx, GroupRecord g) throws SQLException {
+        byte[] state = g.head().map(h -> h.state().encoded()).orElse(null);
+        byte[] head = g.head().map(h -> h.update().signed().toByteArray()).orElse(null);
         tx.update("UPDATE groups SET status = ?, permission = ?, state = ?, head = ?, epoch = ?, epoch_started_at = ?,"
                 + " messages_in_epoch = ?, pending = ?, rotation_requested = ? WHERE id = ?",
                 g.status().name(), g.permission().name(),
-                g.head().map(h -> h.state().toProto().toByteArray()).orElse(null),
-                g.head().map(h -> h.update().signed().toByteArray()).orElse(null), g.epoch(),
+                state, head, g.epoch(),
                 g.epochStartedAt().toEpochMilli(), g.messagesInEpoch(),
                 GroupUpdateBody.newBuilder().addAllChanges(g.pending()).build().toByteArray(),
                 g.rotationRequested(), g.id().bytes());
+        if (state != null) {
+            remember(state, head, g.head().get()); // the next read of this row need not parse what we just wrote
+        }
     }
 
     static Optional<GroupRecord> find(Transaction tx, GroupId id) throws SQLException {
@@ -119,10 +123,20 @@ final class GroupRepository {
         }
         GroupChain.Head parsed = new GroupChain.Head(GroupState.fromProto(GroupStateProto.parseFrom(state)),
                 GroupUpdate.parse(SignedUpdate.parseFrom(head)));
-        synchronized (HEADS) {
-            HEADS.put(key, new ParsedHead(state, head, parsed));
-        }
+        remember(state, head, parsed);
         return parsed;
+    }
+
+    /**
+     * {@code state} and {@code head} are {@code h}'s encodings ({@link GroupState#encoded()}, the signed update's
+     * bytes), so parsing them gives back an equal head: kept as if they had been parsed. The arrays are the
+     * caller's own copies and are not modified afterwards.
+     */
+    private static void remember(byte[] state, byte[] head, GroupChain.Head h) {
+        int key = 31 * Arrays.hashCode(state) + Arrays.hashCode(head);
+        synchronized (HEADS) {
+            HEADS.put(key, new ParsedHead(state, head, h));
+        }
     }
 
     // ---- the log ----
@@ -132,7 +146,7 @@ final class GroupRepository {
         GroupUpdate u = h.update();
         tx.update("INSERT INTO group_updates(group_id, epoch, hash, signed, state) VALUES (?,?,?,?,?)"
                 + " ON CONFLICT(group_id, epoch) DO NOTHING", u.groupId().bytes(), u.epoch(), u.hash(),
-                u.signed().toByteArray(), h.state().toProto().toByteArray());
+                u.signed().toByteArray(), h.state().encoded());
     }
 
     static Optional<GroupState> stateAt(Transaction tx, GroupId id, long epoch) throws SQLException {
