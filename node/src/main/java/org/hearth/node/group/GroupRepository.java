@@ -204,6 +204,16 @@ final class GroupRepository {
                 at.toEpochMilli(), id.bytes(), epoch);
     }
 
+    /** When the earliest kept key of an ended epoch ended, if any. */
+    static Optional<Instant> earliestEnded(Transaction tx, GroupId id) throws SQLException {
+        List<Optional<Instant>> rows = tx.query(
+                "SELECT MIN(ended_at) FROM group_keys WHERE group_id = ? AND ended_at IS NOT NULL", rs -> {
+                    long at = rs.getLong(1);
+                    return rs.wasNull() ? Optional.<Instant>empty() : Optional.of(Instant.ofEpochMilli(at));
+                }, id.bytes());
+        return rows.isEmpty() ? Optional.empty() : rows.get(0);
+    }
+
     static int deleteKeysEndedBefore(Transaction tx, GroupId id, Instant before) throws SQLException {
         return tx.update("DELETE FROM group_keys WHERE group_id = ? AND ended_at IS NOT NULL AND ended_at <= ?",
                 id.bytes(), before.toEpochMilli());

@@ -398,8 +398,23 @@ final class MemberRole {
      * node manages and hosts itself are left to {@code ManagerRole.enforceRetention}, which first drops the
      * envelopes filed under those keys' tags.
      */
+    /**
+     * Key expiry runs twice a second with the sweep, but an idle node should not touch its store for it: a pass
+     * is skipped while nothing was committed since the last one (an epoch that ends a key is a commit) and no kept
+     * key's retention ends before {@link #nextExpiry}; every {@link #EXPIRY_RECHECK} it runs regardless.
+     */
+    private static final java.time.Duration EXPIRY_RECHECK = java.time.Duration.ofMinutes(1);
+    private volatile long expiryCheckedAt = -1;
+    private volatile Instant nextExpiry = Instant.MIN;
+
     void expireKeys() {
         Instant now = ctx.clock().instant();
+        long version = ctx.changes().version();
+        if (version == expiryCheckedAt && now.isBefore(nextExpiry)) {
+            return; // nothing committed since the last pass, and no kept key is due yet: no store access at all
+        }
+        expiryCheckedAt = version;
+        nextExpiry = now.plus(EXPIRY_RECHECK);
         Address self = ctx.identity().address();
         // only groups holding keys of ended epochs can have keys to expire: a read finds them (usually none)
         List<GroupId> candidates = ctx.read(tx -> tx.query("SELECT DISTINCT group_id FROM group_keys"
@@ -426,6 +441,8 @@ final class MemberRole {
                             if (GroupRepository.deleteKeysEndedBefore(tx, g.id(), now.minus(r)) > 0) {
                                 tx.afterCommit(ctx.changes()::bump);
                             }
+                            GroupRepository.earliestEnded(tx, g.id()).map(e -> e.plus(r))
+                                    .filter(due -> due.isBefore(nextExpiry)).ifPresent(due -> nextExpiry = due);
                         } catch (SQLException e) {
                             throw new org.hearth.node.store.StoreException("expiring keys", e);
                         }
