@@ -19,6 +19,7 @@ import org.hearth.core.group.GroupState;
 import org.hearth.core.group.KeyCatchup;
 import org.hearth.core.group.Permission;
 import org.hearth.node.Node;
+import org.hearth.node.UserError;
 import org.hearth.node.NodeConfig;
 import org.hearth.node.group.GroupRecord;
 
@@ -142,7 +143,7 @@ final class P1Rekey implements Scenario {
                 }));
             }
             for (Node m : members) {
-                mgr.groups().add(g, m.endpoint(), Permission.WRITE);
+                addWhenThereIsRoom(mgr, g, m);
             }
             log(String.format("p1 n=%d: %d added, %.1f s", n, n - 1, seconds(s0)));
             for (Thread t : acceptors) {
@@ -296,5 +297,23 @@ final class P1Rekey implements Scenario {
 
     static double[] r1(double[] xs) {
         return Arrays.stream(xs).map(P1Rekey::r1).toArray();
+    }    /**
+     * Adds a member; one update carries at most 1000 changes, so past that the manager refuses more until the
+     * pending ones went out in an epoch (N = 2000 takes two): then this waits for that epoch and adds again.
+     */
+    private static void addWhenThereIsRoom(Node mgr, GroupId g, Node m) throws InterruptedException {
+        while (true) {
+            try {
+                mgr.groups().add(g, m.endpoint(), Permission.WRITE);
+                return;
+            } catch (UserError e) {
+                if (e.kind() != UserError.Kind.CONFLICT || !e.getMessage().contains("too many changes")) {
+                    throw e;
+                }
+                await(mgr, () -> mgr.groups().group(g).pending().isEmpty(), "the pending additions to go out");
+            }
+        }
     }
+
+
 }
