@@ -5,6 +5,7 @@ import static org.hearth.node.host.HostFixtures.caller;
 
 import java.time.Duration;
 import java.time.Instant;
+import org.hearth.node.testkit.MutableClock;
 import org.junit.jupiter.api.Test;
 
 class RateLimiterTest {
