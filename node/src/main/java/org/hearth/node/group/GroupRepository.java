@@ -4,10 +4,7 @@ import com.google.protobuf.InvalidProtocolBufferException;
 import java.sql.ResultSet;
 import java.sql.SQLException;
 import java.time.Instant;
-import java.util.Arrays;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import org.hearth.core.bytes.Bytes;
 import org.hearth.core.bytes.SecretBytes;
@@ -20,7 +17,6 @@ import org.hearth.core.group.Permission;
 import org.hearth.core.identity.Address;
 import org.hearth.core.identity.InvalidAddressException;
 import org.hearth.core.wire.MalformedMessageException;
-import org.hearth.core.wire.proto.GroupStateProto;
 import org.hearth.core.wire.proto.GroupUpdateBody;
 import org.hearth.core.wire.proto.SignedUpdate;
 import org.hearth.node.store.Transaction;
@@ -42,10 +38,14 @@ final class GroupRepository {
         save(tx, g);
     }
 
-    /** Writes everything but the identity columns. */
+    /**
+     * Writes everything but the identity columns. A manager's row keeps its head's state (its sweeps and the
+     * hosted-groups listing read it without the log); a member's row keeps only the head, its state being the log's
+     * ({@link #stateAt}), so a member does not rewrite the whole state in its row at every epoch.
+     */
     static void save(Transaction tx, GroupRecord g) throws SQLException {
-        byte[] state = g.head().map(h -> h.state().encoded()).orElse(null);
         byte[] head = g.head().map(h -> h.update().signed().toByteArray()).orElse(null);
+        byte[] state = g.role() == GroupRecord.Role.MANAGER ? g.head().map(h -> h.state().encoded()).orElse(null) : null;
         tx.update("UPDATE groups SET status = ?, permission = ?, state = ?, head = ?, epoch = ?, epoch_started_at = ?,"
                 + " messages_in_epoch = ?, pending = ?, rotation_requested = ? WHERE id = ?",
                 g.status().name(), g.permission().name(),
@@ -53,23 +53,34 @@ final class GroupRepository {
                 g.epochStartedAt().toEpochMilli(), g.messagesInEpoch(),
                 GroupUpdateBody.newBuilder().addAllChanges(g.pending()).build().toByteArray(),
                 g.rotationRequested(), g.id().bytes());
-        if (state != null) {
-            remember(state, head, g.head().get()); // the next read of this row need not parse what we just wrote
+        if (head != null) {
+            // the next read of this row need not parse what we just wrote
+            GroupStates.rememberHead(head, g.head().get().update());
+            GroupStates.remember(g.head().get());
         }
     }
 
     static Optional<GroupRecord> find(Transaction tx, GroupId id) throws SQLException {
-        return tx.queryOne("SELECT " + GROUP_COLUMNS + " FROM groups WHERE id = ?", GroupRepository::read, id.bytes());
+        Optional<Row> row = tx.queryOne("SELECT " + GROUP_COLUMNS + " FROM groups WHERE id = ?", Row::read, id.bytes());
+        return row.isEmpty() ? Optional.empty() : Optional.of(row.get().record(tx));
     }
 
     static List<GroupRecord> all(Transaction tx) throws SQLException {
-        return tx.query("SELECT " + GROUP_COLUMNS + " FROM groups ORDER BY created_at", GroupRepository::read);
+        return records(tx, tx.query("SELECT " + GROUP_COLUMNS + " FROM groups ORDER BY created_at", Row::read));
     }
 
     /** The groups this node holds in one role (a manager of many groups lists its few memberships cheaply). */
     static List<GroupRecord> withRole(Transaction tx, GroupRecord.Role role) throws SQLException {
-        return tx.query("SELECT " + GROUP_COLUMNS + " FROM groups WHERE role = ? ORDER BY created_at",
-                GroupRepository::read, role.name());
+        return records(tx, tx.query("SELECT " + GROUP_COLUMNS + " FROM groups WHERE role = ? ORDER BY created_at",
+                Row::read, role.name()));
+    }
+
+    private static List<GroupRecord> records(Transaction tx, List<Row> rows) throws SQLException {
+        List<GroupRecord> out = new java.util.ArrayList<>(rows.size());
+        for (Row r : rows) {
+            out.add(r.record(tx));
+        }
+        return out;
     }
 
     /** The groups in which the manager's roster has {@code member} as joined. */
@@ -78,85 +89,142 @@ final class GroupRepository {
                 rs -> new GroupId(Bytes.wrap(rs.getBytes(1))), member.text());
     }
 
-    private static GroupRecord read(ResultSet rs) throws SQLException {
-        try {
-            byte[] state = rs.getBytes(7);
-            byte[] head = rs.getBytes(8);
-            Optional<GroupChain.Head> h = state == null ? Optional.empty() : Optional.of(head(state, head));
-            byte[] pending = rs.getBytes(11);
-            return new GroupRecord(new GroupId(Bytes.wrap(rs.getBytes(1))), rs.getString(2), Address.parse(rs.getString(3)),
-                    GroupRecord.Role.valueOf(rs.getString(4)), GroupRecord.Status.valueOf(rs.getString(5)),
-                    Permission.valueOf(rs.getString(6)), h, Instant.ofEpochMilli(rs.getLong(9)), rs.getLong(10),
-                    pending == null ? List.of() : GroupUpdateBody.parseFrom(pending).getChangesList(),
-                    rs.getInt(12) == 1);
-        } catch (InvalidProtocolBufferException | MalformedMessageException | InvalidAddressException e) {
-            throw new SQLException("corrupt group row: " + e.getMessage(), e);
+    /** A groups row as read; its head's state is looked up once the row's statement is done ({@link #record}). */
+    private record Row(GroupRecord record, byte[] state, byte[] head) {
+        static Row read(ResultSet rs) throws SQLException {
+            try {
+                byte[] pending = rs.getBytes(11);
+                GroupRecord r = new GroupRecord(new GroupId(Bytes.wrap(rs.getBytes(1))), rs.getString(2),
+                        Address.parse(rs.getString(3)), GroupRecord.Role.valueOf(rs.getString(4)),
+                        GroupRecord.Status.valueOf(rs.getString(5)), Permission.valueOf(rs.getString(6)),
+                        Optional.empty(), Instant.ofEpochMilli(rs.getLong(9)), rs.getLong(10),
+                        pending == null ? List.of() : GroupUpdateBody.parseFrom(pending).getChangesList(),
+                        rs.getInt(12) == 1);
+                return new Row(r, rs.getBytes(7), rs.getBytes(8));
+            } catch (InvalidProtocolBufferException | InvalidAddressException e) {
+                throw new SQLException("corrupt group row: " + e.getMessage(), e);
+            }
         }
-    }
 
-    /** A stored head and its state, as read, and what they parse to (immutable, so it can be shared). */
-    private record ParsedHead(byte[] state, byte[] head, GroupChain.Head parsed) {
-    }
-
-    private static final int PARSED_HEADS = 64;
-    /**
-     * Heads by their stored bytes. Every node's maintenance reads its groups twice a second, and the state of a
-     * large group costs far more to parse (a protobuf, a sorted member map) than to compare with the bytes it
-     * came from. A hit needs both byte strings equal, so it returns exactly what parsing them would.
-     */
-    private static final Map<Integer, ParsedHead> HEADS = new LinkedHashMap<>(16, 0.75f, true) {
-        @Override
-        protected boolean removeEldestEntry(Map.Entry<Integer, ParsedHead> eldest) {
-            return size() > PARSED_HEADS;
-        }
-    };
-
-    private static GroupChain.Head head(byte[] state, byte[] head)
-            throws InvalidProtocolBufferException, MalformedMessageException {
-        int key = 31 * Arrays.hashCode(state) + Arrays.hashCode(head);
-        ParsedHead hit;
-        synchronized (HEADS) {
-            hit = HEADS.get(key);
-        }
-        if (hit != null && Arrays.equals(hit.state(), state) && Arrays.equals(hit.head(), head)) {
-            return hit.parsed();
-        }
-        GroupChain.Head parsed = new GroupChain.Head(GroupState.fromProto(GroupStateProto.parseFrom(state)),
-                GroupUpdate.parse(SignedUpdate.parseFrom(head)));
-        remember(state, head, parsed);
-        return parsed;
-    }
-
-    /**
-     * {@code state} and {@code head} are {@code h}'s encodings ({@link GroupState#encoded()}, the signed update's
-     * bytes), so parsing them gives back an equal head: kept as if they had been parsed. The arrays are the
-     * caller's own copies and are not modified afterwards.
-     */
-    private static void remember(byte[] state, byte[] head, GroupChain.Head h) {
-        int key = 31 * Arrays.hashCode(state) + Arrays.hashCode(head);
-        synchronized (HEADS) {
-            HEADS.put(key, new ParsedHead(state, head, h));
+        GroupRecord record(Transaction tx) throws SQLException {
+            if (head == null) {
+                return record;
+            }
+            GroupUpdate update = GroupStates.head(head);
+            GroupState s;
+            if (state != null) { // a manager's row (or a member's row written before the log kept the states)
+                s = GroupStates.parseState(record.id(), state, update);
+            } else {
+                s = stateAt(tx, record.id(), update.epoch())
+                        .orElseThrow(() -> new SQLException("corrupt group log: no state for the head's epoch"));
+            }
+            if (!s.id().equals(record.id())) {
+                throw new SQLException("corrupt group row: the state is another group's");
+            }
+            GroupRecord r = record;
+            return new GroupRecord(r.id(), r.name(), r.manager(), r.role(), r.status(), r.permission(),
+                    Optional.of(new GroupChain.Head(s, update)), r.epochStartedAt(), r.messagesInEpoch(), r.pending(),
+                    r.rotationRequested());
         }
     }
 
     // ---- the log ----
 
-    /** Records an accepted update with the state it produced (for per-epoch permission checks). */
+    /**
+     * At most this many epochs separate a state stored in the log from any later one: an epoch's state is stored
+     * in full only when it starts the log, follows a gap, or this many epochs have passed since the last stored
+     * state; the others are the earlier state with the epoch's (signed, stored) changes applied. A member
+     * therefore writes a few hundred bytes per epoch instead of its group's whole state, and reading a state
+     * that is not cached replays at most {@code SNAPSHOT_EVERY - 1} updates.
+     */
+    static final int SNAPSHOT_EVERY = 16;
+
+    /** Records an accepted update and, every {@link #SNAPSHOT_EVERY} epochs or after a gap, the state it produced. */
     static void putUpdate(Transaction tx, GroupChain.Head h) throws SQLException {
         GroupUpdate u = h.update();
+        boolean snapshot = !chainsToSnapshot(tx, u.groupId(), u.epoch());
         tx.update("INSERT INTO group_updates(group_id, epoch, hash, signed, state) VALUES (?,?,?,?,?)"
                 + " ON CONFLICT(group_id, epoch) DO NOTHING", u.groupId().bytes(), u.epoch(), u.hash(),
-                u.signed().toByteArray(), h.state().encoded());
+                u.signed().toByteArray(), snapshot ? h.state().encoded() : null);
+        GroupStates.remember(h);
     }
 
-    static Optional<GroupState> stateAt(Transaction tx, GroupId id, long epoch) throws SQLException {
-        return tx.queryOne("SELECT state FROM group_updates WHERE group_id = ? AND epoch = ?", rs -> {
-            try {
-                return GroupState.fromProto(GroupStateProto.parseFrom(rs.getBytes(1)));
-            } catch (InvalidProtocolBufferException | MalformedMessageException e) {
-                throw new SQLException("corrupt state row", e);
+    /** Whether the epochs just before {@code epoch} are all stored, back to a stored state fewer than 16 ago. */
+    private static boolean chainsToSnapshot(Transaction tx, GroupId id, long epoch) throws SQLException {
+        List<long[]> rows = tx.query("SELECT epoch, state IS NOT NULL FROM group_updates WHERE group_id = ?"
+                + " AND epoch < ? AND epoch > ? ORDER BY epoch DESC",
+                rs -> new long[] {rs.getLong(1), rs.getLong(2)}, id.bytes(), epoch, epoch - SNAPSHOT_EVERY);
+        long expected = epoch - 1;
+        for (long[] r : rows) {
+            if (r[0] != expected) {
+                return false; // a gap
             }
-        }, id.bytes(), epoch);
+            if (r[1] == 1) {
+                return true;
+            }
+            expected--;
+        }
+        return false;
+    }
+
+    /** One row of the log, as read for {@link #stateAt}. */
+    private record LogRow(long epoch, Bytes hash, byte[] signed, boolean hasState) {
+    }
+
+    /**
+     * The group's state after the update of {@code epoch}, if that update is in the log: the stored state at or
+     * before it with the later updates' changes applied, each result checked against its signed update's state
+     * digest (the log is read as untrusted as any other stored bytes).
+     */
+    static Optional<GroupState> stateAt(Transaction tx, GroupId id, long epoch) throws SQLException {
+        List<LogRow> rows = tx.query("SELECT epoch, hash, signed, state IS NOT NULL FROM group_updates"
+                + " WHERE group_id = ? AND epoch <= ? AND epoch > ? ORDER BY epoch DESC",
+                rs -> new LogRow(rs.getLong(1), Bytes.wrap(rs.getBytes(2)), rs.getBytes(3), rs.getInt(4) == 1),
+                id.bytes(), epoch, epoch - SNAPSHOT_EVERY);
+        if (rows.isEmpty() || rows.get(0).epoch() != epoch) {
+            return Optional.empty();
+        }
+        GroupState state = null;
+        int base = 0;
+        for (; base < rows.size(); base++) {
+            LogRow r = rows.get(base);
+            if (r.epoch() != epoch - base) {
+                throw new SQLException("corrupt group log: epoch " + (epoch - base) + " is missing");
+            }
+            state = GroupStates.cached(id, r.epoch(), r.hash());
+            if (state == null && r.hasState()) {
+                byte[] stored = tx.queryOne("SELECT state FROM group_updates WHERE group_id = ? AND epoch = ?",
+                        rs -> rs.getBytes(1), id.bytes(), r.epoch()).orElseThrow();
+                state = GroupStates.parseState(id, stored, logged(r));
+            }
+            if (state != null) {
+                break;
+            }
+        }
+        if (state == null) {
+            throw new SQLException("corrupt group log: no stored state within " + SNAPSHOT_EVERY + " epochs");
+        }
+        for (int i = base - 1; i >= 0; i--) {
+            GroupUpdate u = logged(rows.get(i));
+            try {
+                state = GroupChain.applyChanges(state, u.changes());
+            } catch (MalformedMessageException e) {
+                throw new SQLException("corrupt group log: " + e.getMessage(), e);
+            }
+            if (!state.digest().equals(u.stateDigest())) {
+                throw new SQLException("corrupt group log: replayed state does not match epoch " + u.epoch());
+            }
+            GroupStates.remember(new GroupChain.Head(state, u));
+        }
+        return Optional.of(state);
+    }
+
+    private static GroupUpdate logged(LogRow r) throws SQLException {
+        GroupUpdate u = parseUpdate(r.signed());
+        if (u.epoch() != r.epoch() || !u.hash().equals(r.hash())) {
+            throw new SQLException("corrupt group log: row " + r.epoch() + " holds another update");
+        }
+        return u;
     }
 
     static Optional<GroupUpdate> update(Transaction tx, GroupId id, long epoch) throws SQLException {

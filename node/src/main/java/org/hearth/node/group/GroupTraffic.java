@@ -232,7 +232,7 @@ final class GroupTraffic implements Closeable {
         if (onlyGroupsWithoutLoops) {
             loops.keySet().forEach(k -> running.add(k.substring(0, k.indexOf('/'))));
         }
-        List<GroupId> ids = ctx.read(tx -> tx.query("SELECT id FROM groups WHERE state IS NOT NULL AND status <> 'INVITED'",
+        List<GroupId> ids = ctx.read(tx -> tx.query("SELECT id FROM groups WHERE head IS NOT NULL AND status <> 'INVITED'",
                 rs -> new GroupId(Bytes.wrap(rs.getBytes(1)))));
         for (GroupId id : ids) {
             if (!running.contains(id.hex())) {

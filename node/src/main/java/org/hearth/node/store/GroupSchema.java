@@ -33,6 +33,19 @@ final class GroupSchema {
             "CREATE TABLE group_roster(group_id BLOB NOT NULL, member TEXT NOT NULL, added_epoch INTEGER NOT NULL,"
                     + " joined INTEGER NOT NULL DEFAULT 0, PRIMARY KEY(group_id, member))"));
 
+    /**
+     * The log keeps an epoch's full state only now and then (GroupRepository.SNAPSHOT_EVERY); the other rows hold
+     * the signed update alone, so {@code state} may be NULL. SQLite cannot relax a NOT NULL column in place: the
+     * table is rebuilt with its rows (all of which hold a state) kept as they are.
+     */
+    static final Migration LOG_SNAPSHOTS = new Migration(4, List.of(
+            "CREATE TABLE group_updates_v4(group_id BLOB NOT NULL, epoch INTEGER NOT NULL, hash BLOB NOT NULL,"
+                    + " signed BLOB NOT NULL, state BLOB, PRIMARY KEY(group_id, epoch))",
+            "INSERT INTO group_updates_v4(group_id, epoch, hash, signed, state)"
+                    + " SELECT group_id, epoch, hash, signed, state FROM group_updates",
+            "DROP TABLE group_updates",
+            "ALTER TABLE group_updates_v4 RENAME TO group_updates"));
+
     private GroupSchema() {
     }
 }

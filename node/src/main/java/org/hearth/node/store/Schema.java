@@ -23,7 +23,8 @@ final class Schema {
                     "CREATE TABLE host_envelopes(seq INTEGER PRIMARY KEY AUTOINCREMENT, id BLOB NOT NULL UNIQUE,"
                             + " tag BLOB NOT NULL, envelope BLOB NOT NULL, received_at INTEGER NOT NULL)",
                     "CREATE INDEX host_envelopes_by_tag ON host_envelopes(tag, seq)")),
-            GroupSchema.GROUPS);
+            GroupSchema.GROUPS,
+            GroupSchema.LOG_SNAPSHOTS);
 
     private Schema() {
     }

@@ -44,6 +44,28 @@ class MigratorTest {
     }
 
     @Test
+    void open_storeBeforeLogSnapshots_keepsItsLogRowsAndAllowsRowsWithoutState() throws Exception {
+        int before = GroupSchema.LOG_SNAPSHOTS.version() - 1;
+        TestStores.openWith(dir, Schema.MIGRATIONS.subList(0, before)).close();
+        try (Database db = TestStores.openWith(dir, Schema.MIGRATIONS.subList(0, before))) {
+            db.write(tx -> tx.update("INSERT INTO group_updates(group_id, epoch, hash, signed, state)"
+                    + " VALUES (x'01', 0, x'02', x'03', x'04')"));
+            assertThatThrownBy(() -> db.write(tx -> tx.update("INSERT INTO group_updates(group_id, epoch, hash,"
+                    + " signed, state) VALUES (x'01', 1, x'02', x'03', NULL)"))).rootCause()
+                    .hasMessageContaining("NOT NULL");
+        }
+        try (Database db = TestStores.open(dir)) {
+            assertThat(userVersion(db)).isEqualTo(Schema.MIGRATIONS.size());
+            java.util.Optional<String> row = db.read(tx -> tx.queryOne("SELECT hex(group_id) || hex(hash) || hex(signed)"
+                    + " || hex(state) FROM group_updates WHERE epoch = 0", r -> r.getString(1)));
+            assertThat(row).hasValue("01020304");
+            db.write(tx -> tx.update("INSERT INTO group_updates(group_id, epoch, hash, signed, state)"
+                    + " VALUES (x'01', 1, x'02', x'03', NULL)"));
+            assertThat(count(db, "SELECT count(*) FROM group_updates")).isEqualTo(2);
+        }
+    }
+
+    @Test
     void open_newStepAdded_appliesItExactlyOnce() throws Exception {
         TestStores.open(dir).close();
         Migration v2 = new Migration(Schema.MIGRATIONS.size() + 1,
