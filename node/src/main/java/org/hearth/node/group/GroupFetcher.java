@@ -159,6 +159,10 @@ final class GroupFetcher implements Closeable {
         sync.fetched(loop, low, first);
         Page page = new Page(first, open(first, byTag));
         if (!first.getMore()) {
+            if (first.getEnvelopesCount() == 0 && first.getNextCursor() == low) {
+                sync.committed(loop, 0, 0, low, true); // nothing new and the cursors stay: no write
+                return true;
+            }
             store(loop, asked, List.of(page));
             return true;
         }

@@ -309,15 +309,16 @@ final class MemberRole {
                 GroupRepository.save(tx, next);
                 GroupRepository.putUpdate(tx, a.head());
                 GroupRepository.endEpochsBefore(tx, g.id(), update.epoch(), now);
-                if (!a.head().state().hosts().equals(g.head().orElseThrow().state().hosts())) {
-                    GroupRepository.retargetRelays(tx, g.id(), a.head().state().hosts());
-                }
                 if (member && key.isPresent()) {
                     GroupRepository.putKey(tx, new EpochKey(g.id(), update.epoch(), update.hash(), key.get()));
                 }
-                for (org.hearth.core.identity.Endpoint h : a.head().state().hosts()) {
-                    org.hearth.node.peer.PeerDirectory.remember(tx, h);
-                    hiddenContact(tx, h.address(), org.hearth.node.contacts.ContactKind.HOST);
+                // the hosts were remembered when this member adopted the state; only a change of hosts needs writing
+                if (!a.head().state().hosts().equals(g.head().orElseThrow().state().hosts())) {
+                    GroupRepository.retargetRelays(tx, g.id(), a.head().state().hosts());
+                    for (org.hearth.core.identity.Endpoint h : a.head().state().hosts()) {
+                        org.hearth.node.peer.PeerDirectory.remember(tx, h);
+                        hiddenContact(tx, h.address(), org.hearth.node.contacts.ContactKind.HOST);
+                    }
                 }
                 return false;
             }
@@ -422,32 +423,42 @@ final class MemberRole {
         if (candidates.isEmpty()) {
             return;
         }
-        ctx.db().write(tx -> {
+        // which of them has a key due now (a read: after each new epoch this runs and, usually, finds none)
+        record Due(GroupId id, java.time.Duration retention, Instant at) {
+        }
+        List<Due> dues = ctx.read(tx -> {
+            List<Due> out = new java.util.ArrayList<>();
             for (GroupId id : candidates) {
                 Optional<GroupRecord> found = GroupRepository.find(tx, id);
-                if (found.isEmpty()) {
+                if (found.isEmpty() || found.get().head().isEmpty()) {
                     continue;
                 }
                 GroupRecord g = found.get();
-                boolean selfHostedManager = g.role() == GroupRecord.Role.MANAGER && g.head().isPresent()
-                        && g.head().get().state().hosts().stream().anyMatch(h -> h.address().equals(self));
-                if (selfHostedManager) {
+                GroupState s = g.head().get().state();
+                java.time.Duration r = s.policy().keyRetention();
+                boolean selfHostedManager = g.role() == GroupRecord.Role.MANAGER
+                        && s.hosts().stream().anyMatch(h -> h.address().equals(self));
+                if (selfHostedManager || r.isZero()) {
                     continue;
                 }
-                g.head().ifPresent(h -> {
-                    java.time.Duration r = h.state().policy().keyRetention();
-                    if (!r.isZero()) {
-                        try {
-                            if (GroupRepository.deleteKeysEndedBefore(tx, g.id(), now.minus(r)) > 0) {
-                                tx.afterCommit(ctx.changes()::bump);
-                            }
-                            GroupRepository.earliestEnded(tx, g.id()).map(e -> e.plus(r))
-                                    .filter(due -> due.isBefore(nextExpiry)).ifPresent(due -> nextExpiry = due);
-                        } catch (SQLException e) {
-                            throw new org.hearth.node.store.StoreException("expiring keys", e);
-                        }
-                    }
-                });
+                Optional<Instant> due = GroupRepository.earliestEnded(tx, id).map(e -> e.plus(r));
+                due.ifPresent(at -> out.add(new Due(id, r, at)));
+            }
+            return out;
+        });
+        List<Due> dueNow = dues.stream().filter(d -> !d.at().isAfter(now)).toList();
+        dues.stream().map(Due::at).filter(at -> at.isAfter(now) && at.isBefore(nextExpiry)).min(Instant::compareTo)
+                .ifPresent(at -> nextExpiry = at);
+        if (dueNow.isEmpty()) {
+            return;
+        }
+        ctx.db().write(tx -> {
+            for (Due d : dueNow) {
+                if (GroupRepository.deleteKeysEndedBefore(tx, d.id(), now.minus(d.retention())) > 0) {
+                    tx.afterCommit(ctx.changes()::bump);
+                }
+                GroupRepository.earliestEnded(tx, d.id()).map(e -> e.plus(d.retention()))
+                        .filter(due -> due.isBefore(nextExpiry)).ifPresent(due -> nextExpiry = due);
             }
             return null;
         });

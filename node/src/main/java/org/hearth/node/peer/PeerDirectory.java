@@ -35,7 +35,7 @@ public final class PeerDirectory {
 
     private static int remember(Transaction tx, Address peer, HostPort hint) throws SQLException {
         return tx.update("INSERT INTO peer_hints(address, hint) VALUES (?, ?) ON CONFLICT(address)"
-                + " DO UPDATE SET hint = excluded.hint", peer.text(), hint.toString());
+                + " DO UPDATE SET hint = excluded.hint WHERE hint <> excluded.hint", peer.text(), hint.toString());
     }
 
     public Optional<HostPort> hint(Address peer) {
