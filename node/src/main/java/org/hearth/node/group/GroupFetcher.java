@@ -110,9 +110,10 @@ final class GroupFetcher implements Closeable {
         Map<Long, EpochKey> keys = new TreeMap<>();
         Map<Long, Long> cursors = new HashMap<>();
         ctx.read(tx -> {
+            Map<Long, Long> stored = GroupRepository.cursors(tx, id, host.text());
             for (EpochKey k : GroupRepository.keys(tx, id)) {
                 keys.put(k.epoch(), k);
-                cursors.put(k.epoch(), GroupRepository.cursor(tx, id, host.text(), k.epoch()));
+                cursors.put(k.epoch(), stored.getOrDefault(k.epoch(), 0L));
             }
             return null;
         });

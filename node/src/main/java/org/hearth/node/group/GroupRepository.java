@@ -289,9 +289,14 @@ final class GroupRepository {
 
     // ---- cursors per host and epoch ----
 
-    static long cursor(Transaction tx, GroupId id, String host, long epoch) throws SQLException {
-        return tx.queryOne("SELECT cursor FROM group_cursors WHERE group_id = ? AND host = ? AND epoch = ?",
-                rs -> rs.getLong(1), id.bytes(), host, epoch).orElse(0L);
+    /** Every epoch's cursor at {@code host} (epochs without one are not in the map: their cursor is 0). */
+    static java.util.Map<Long, Long> cursors(Transaction tx, GroupId id, String host) throws SQLException {
+        java.util.Map<Long, Long> out = new java.util.HashMap<>();
+        tx.query("SELECT epoch, cursor FROM group_cursors WHERE group_id = ? AND host = ?", rs -> {
+            out.put(rs.getLong(1), rs.getLong(2));
+            return null;
+        }, id.bytes(), host);
+        return out;
     }
 
     static void setCursor(Transaction tx, GroupId id, String host, long epoch, long cursor) throws SQLException {

@@ -62,11 +62,12 @@ public final class GroupService implements Closeable {
         this.ctx = ctx;
         this.enabled = enabled;
         // after an epoch it issued, the manager's own fetch loops must ask with the new tag at once
+        this.member = new MemberRole(ctx, this::refreshTraffic);
         this.manager = new ManagerRole(ctx, online, g -> {
             epochIssued.accept(g);
             refreshTraffic(g);
+            member.recheckExpiry(); // the epoch it ended holds keys that expire after the group's retention
         });
-        this.member = new MemberRole(ctx, this::keysChanged);
         this.traffic = new GroupTraffic(ctx, member, manager, localHost);
         this.localHost = localHost;
         manager.onHostsMoved(traffic::copyHistory);
@@ -124,10 +125,6 @@ public final class GroupService implements Closeable {
 
     private void refreshTraffic(GroupId g) {
         traffic.refresh(g);
-    }
-
-    private void keysChanged() {
-        traffic.refresh();
     }
 
     private void requireEnabled() {

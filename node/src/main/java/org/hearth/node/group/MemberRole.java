@@ -35,12 +35,13 @@ import org.hearth.node.store.Transaction;
  */
 final class MemberRole {
     private final GroupContext ctx;
-    private final Runnable keysChanged;
+    /** Called with a group whose keys or state may have changed: its fetch loops ask again. */
+    private final java.util.function.Consumer<GroupId> keysChanged;
     /** Incomplete large syncs: one per group, 8 MiB in all, dropped after 2 minutes (protocol §6.1). */
     private final GroupSyncParts.Assembler assembler = new GroupSyncParts.Assembler(8L * 1024 * 1024,
             java.time.Duration.ofMinutes(2));
 
-    MemberRole(GroupContext ctx, Runnable keysChanged) {
+    MemberRole(GroupContext ctx, java.util.function.Consumer<GroupId> keysChanged) {
         this.ctx = ctx;
         this.keysChanged = keysChanged;
     }
@@ -157,7 +158,7 @@ final class MemberRole {
             }
             return null;
         });
-        keysChanged.run();
+        keysChanged.accept(snapshot.id());
     }
 
     /**
@@ -281,7 +282,7 @@ final class MemberRole {
             return applyUpdate(tx, g, update, m.getKey().isEmpty() ? Optional.empty()
                     : Optional.of(SecretBytes.copyOf(m.getKey().toByteArray())));
         });
-        keysChanged.run();
+        keysChanged.accept(update.groupId());
         if (needSync) {
             requestCatchup(update.groupId());
         }
@@ -309,6 +310,10 @@ final class MemberRole {
                 GroupRepository.save(tx, next);
                 GroupRepository.putUpdate(tx, a.head());
                 GroupRepository.endEpochsBefore(tx, g.id(), update.epoch(), now);
+                java.time.Duration retention = a.head().state().policy().keyRetention();
+                if (!retention.isZero()) {
+                    tx.afterCommit(() -> expiryDueBy(now.plus(retention))); // the keys ended now expire then
+                }
                 if (member && key.isPresent()) {
                     GroupRepository.putKey(tx, new EpochKey(g.id(), update.epoch(), update.hash(), key.get()));
                 }
@@ -400,22 +405,38 @@ final class MemberRole {
      * envelopes filed under those keys' tags.
      */
     /**
-     * Key expiry runs twice a second with the sweep, but an idle node should not touch its store for it: a pass
-     * is skipped while nothing was committed since the last one (an epoch that ends a key is a commit) and no kept
-     * key's retention ends before {@link #nextExpiry}; every {@link #EXPIRY_RECHECK} it runs regardless.
+     * Key expiry runs twice a second with the sweep, but a node should not touch its store for it while no key can
+     * be due: a pass is skipped until {@link #nextExpiry}, the earliest instant a kept key's retention ends as the
+     * last pass found it, lowered whenever an epoch ends here ({@link #expiryDueBy}, {@link #recheckExpiry}); every
+     * {@link #EXPIRY_RECHECK} it runs regardless. (Before, every commit made the next sweep look, so each epoch cost
+     * every member an extra read of its group.)
      */
     private static final java.time.Duration EXPIRY_RECHECK = java.time.Duration.ofMinutes(1);
-    private volatile long expiryCheckedAt = -1;
-    private volatile Instant nextExpiry = Instant.MIN;
+    private final Object expiryLock = new Object();
+    private Instant nextExpiry = Instant.MIN;
+
+    /** A key's retention may end at {@code due}: the sweep looks then at the latest. */
+    private void expiryDueBy(Instant due) {
+        synchronized (expiryLock) {
+            if (due.isBefore(nextExpiry)) {
+                nextExpiry = due;
+            }
+        }
+    }
+
+    /** Makes the next sweep look for keys to expire (this node, as manager, ended an epoch). */
+    void recheckExpiry() {
+        expiryDueBy(Instant.MIN);
+    }
 
     void expireKeys() {
         Instant now = ctx.clock().instant();
-        long version = ctx.changes().version();
-        if (version == expiryCheckedAt && now.isBefore(nextExpiry)) {
-            return; // nothing committed since the last pass, and no kept key is due yet: no store access at all
+        synchronized (expiryLock) {
+            if (now.isBefore(nextExpiry)) {
+                return; // no kept key is due yet: no store access at all
+            }
+            nextExpiry = now.plus(EXPIRY_RECHECK);
         }
-        expiryCheckedAt = version;
-        nextExpiry = now.plus(EXPIRY_RECHECK);
         Address self = ctx.identity().address();
         // only groups holding keys of ended epochs can have keys to expire: a read finds them (usually none)
         List<GroupId> candidates = ctx.read(tx -> tx.query("SELECT DISTINCT group_id FROM group_keys"
@@ -447,8 +468,7 @@ final class MemberRole {
             return out;
         });
         List<Due> dueNow = dues.stream().filter(d -> !d.at().isAfter(now)).toList();
-        dues.stream().map(Due::at).filter(at -> at.isAfter(now) && at.isBefore(nextExpiry)).min(Instant::compareTo)
-                .ifPresent(at -> nextExpiry = at);
+        dues.stream().map(Due::at).filter(at -> at.isAfter(now)).min(Instant::compareTo).ifPresent(this::expiryDueBy);
         if (dueNow.isEmpty()) {
             return;
         }
@@ -457,8 +477,7 @@ final class MemberRole {
                 if (GroupRepository.deleteKeysEndedBefore(tx, d.id(), now.minus(d.retention())) > 0) {
                     tx.afterCommit(ctx.changes()::bump);
                 }
-                GroupRepository.earliestEnded(tx, d.id()).map(e -> e.plus(d.retention()))
-                        .filter(due -> due.isBefore(nextExpiry)).ifPresent(due -> nextExpiry = due);
+                GroupRepository.earliestEnded(tx, d.id()).map(e -> e.plus(d.retention())).ifPresent(this::expiryDueBy);
             }
             return null;
         });
