@@ -8,7 +8,8 @@ import org.hearth.core.bytes.SecretBytes;
 /**
  * XChaCha20-Poly1305 as draft-irtf-cfrg-xchacha-03 §2.3: subkey = HChaCha20(key, nonce[0..16]), then
  * ChaCha20-Poly1305 with nonce {@code 0^4 ‖ nonce[16..24]}. HChaCha20 is BouncyCastle's ChaCha core with
- * the final feed-forward addition undone (§2.2), so no new primitive is written here.
+ * the final feed-forward addition undone (§2.2), so no new primitive is written here; the ChaCha20-Poly1305 is
+ * {@link ChaCha20Poly1305Aead}'s (the JDK's).
  */
 final class XChaCha20Poly1305Aead implements Aead {
     static final XChaCha20Poly1305Aead INSTANCE = new XChaCha20Poly1305Aead();
