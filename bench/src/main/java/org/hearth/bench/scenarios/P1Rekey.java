@@ -96,7 +96,7 @@ final class P1Rekey implements Scenario {
                         Arrays.toString(r1(h.managerMs())), "hearth_process_cpu_ms_runs", Arrays.toString(r1(h.cpuMs())),
                         "idle_process_cpu_ms_per_s", r1(h.idleCpuMsPerS()), "cpu_ratio",
                         r2(cpuRatio(n, m, h)), "setup_s", Math.round(h.setupS()), "epochs_in_setup",
-                        h.setupEpochs()));
+                        h.setupEpochs(), "written_bytes_per_member", Math.round(median(h.writtenPerMember()))));
             }
             rows.add(row);
             details.add(detail);
@@ -107,7 +107,7 @@ final class P1Rekey implements Scenario {
 
     /** The runs behind Hearth's medians at one N. */
     record Hearth(double[] totalMs, double[] managerMs, double[] cpuMs, double idleCpuMsPerS, double setupS,
-            long setupEpochs) {
+            long setupEpochs, double[] writtenPerMember) {
     }
 
     /**
@@ -161,6 +161,7 @@ final class P1Rekey implements Scenario {
             double[] total = new double[removals];
             double[] manager = new double[removals];
             double[] cpu = new double[removals];
+            double[] written = new double[removals];
             // what the idle nodes cost (their periodic maintenance), to read the CPU figures against
             long idle0 = processCpuNanos();
             long idleT0 = System.nanoTime();
@@ -175,6 +176,7 @@ final class P1Rekey implements Scenario {
                 }
                 Node victim = members.remove(members.size() - 1);
                 long c0 = processCpuNanos();
+                long w0 = writtenBytes();
                 long t0 = System.nanoTime();
                 mgr.groups().remove(g, victim.address());
                 long t1 = System.nanoTime();
@@ -185,6 +187,8 @@ final class P1Rekey implements Scenario {
                 awaitDrained(mgr, Duration.ofMinutes(5));
                 long t2 = System.nanoTime();
                 cpu[r] = (processCpuNanos() - c0) / 1e6;
+                // storage written during the removal (every node's WAL and checkpoints), per remaining member
+                written[r] = (writtenBytes() - w0) / (double) members.size();
                 manager[r] = (t1 - t0) / 1e6;
                 total[r] = (t2 - t0) / 1e6;
                 // every remaining member holds the new key (it acknowledged after storing it)
@@ -192,7 +196,8 @@ final class P1Rekey implements Scenario {
                 victim.close();
                 log(String.format("p1 n=%d removal %d: %.0f ms (manager %.0f ms)", n, r + 1, total[r], manager[r]));
             }
-            return new Hearth(total, manager, cpu, idleCpuMsPerS, setupS, mgr.groups().group(g).epoch() - firstEpoch - removals);
+            return new Hearth(total, manager, cpu, idleCpuMsPerS, setupS, mgr.groups().group(g).epoch() - firstEpoch - removals,
+                    written);
         } finally {
             closeAll(members);
             mgr.close();

@@ -105,18 +105,48 @@ final class GroupFetcher implements Closeable {
      * all held epochs are known to be caught up, and, if the host has more, the pipelined pages after it. Returns
      * false when there was nothing to ask for or the host failed (the caller waits before the next round).
      */
-    boolean fetchOnce(GroupId id, Address host, CompletableFuture<Void> wake, BooleanSupplier closed) {
+    Round fetchOnce(GroupId id, Address host, CompletableFuture<Void> wake, BooleanSupplier closed) {
         SyncTracker.Key loop = new SyncTracker.Key(id, host);
         Map<Long, EpochKey> keys = new TreeMap<>();
         Map<Long, Long> cursors = new HashMap<>();
-        ctx.read(tx -> {
+        Map<Long, Long> unstored = emptyPages.getOrDefault(loop, Map.of());
+        boolean hosted = ctx.read(tx -> {
+            Optional<GroupRecord> g = GroupRepository.find(tx, id);
+            if (g.isEmpty() || g.get().head().isEmpty()
+                    || g.get().head().get().state().hosts().stream().noneMatch(h -> h.address().equals(host))) {
+                return false;
+            }
             Map<Long, Long> stored = GroupRepository.cursors(tx, id, host.text());
             for (EpochKey k : GroupRepository.keys(tx, id)) {
                 keys.put(k.epoch(), k);
-                cursors.put(k.epoch(), stored.getOrDefault(k.epoch(), 0L));
+                cursors.put(k.epoch(), Math.max(stored.getOrDefault(k.epoch(), 0L), unstored.getOrDefault(k.epoch(), 0L)));
             }
-            return null;
+            return true;
         });
+        if (!hosted) {
+            return Round.GONE;
+        }
+        return fetch(loop, keys, cursors, wake, closed) ? Round.DONE : Round.WAIT;
+    }
+
+    /** What a loop does after {@link #fetchOnce}: ask again, wait a little first, or stop (no longer hosted there). */
+    enum Round { DONE, WAIT, GONE }
+
+    /**
+     * Cursors moved by answers that brought nothing, per loop and epoch, kept in memory only: storing them would
+     * cost a commit for nothing to keep (a rotation wakes every member's loop to ask once with the new epoch's
+     * tag, and the host's answer is usually empty). After a restart the loop asks again from the stored cursor
+     * and gets the same nothing (or what came since).
+     */
+    private final Map<SyncTracker.Key, Map<Long, Long>> emptyPages = new java.util.concurrent.ConcurrentHashMap<>();
+
+    /** The loop of {@code group} at {@code host} ended. */
+    void forget(GroupId group, Address host) {
+        emptyPages.remove(new SyncTracker.Key(group, host));
+    }
+
+    private boolean fetch(SyncTracker.Key loop, Map<Long, EpochKey> keys, Map<Long, Long> cursors,
+            CompletableFuture<Void> wake, BooleanSupplier closed) {
         if (keys.isEmpty()) {
             sync.waitingForKeys(loop);
             return false;
@@ -160,8 +190,12 @@ final class GroupFetcher implements Closeable {
         sync.fetched(loop, low, first);
         Page page = new Page(first, open(first, byTag));
         if (!first.getMore()) {
-            if (first.getEnvelopesCount() == 0 && first.getNextCursor() == low) {
-                sync.committed(loop, 0, 0, low, true); // nothing new and the cursors stay: no write
+            if (first.getEnvelopesCount() == 0) {
+                Map<Long, Long> moved = emptyPages.computeIfAbsent(loop, k -> new java.util.concurrent.ConcurrentHashMap<>());
+                for (EpochKey k : asked) {
+                    moved.merge(k.epoch(), first.getNextCursor(), Math::max);
+                }
+                sync.committed(loop, 0, 0, first.getNextCursor(), true); // nothing to store: no write
                 return true;
             }
             store(loop, asked, List.of(page));

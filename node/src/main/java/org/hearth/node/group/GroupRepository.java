@@ -111,12 +111,12 @@ final class GroupRepository {
                 return record;
             }
             GroupUpdate update = GroupStates.head(head);
-            GroupState s;
-            if (state != null) { // a manager's row (or a member's row written before the log kept the states)
-                s = GroupStates.parseState(record.id(), state, update);
-            } else {
-                s = stateAt(tx, record.id(), update.epoch())
-                        .orElseThrow(() -> new SQLException("corrupt group log: no state for the head's epoch"));
+            GroupState s = GroupStates.cached(record.id(), update.epoch(), update.hash());
+            if (s == null) {
+                s = state != null // a manager's row (or a member's row written before the log kept the states)
+                        ? GroupStates.parseState(record.id(), state, update)
+                        : stateAt(tx, record.id(), update.epoch())
+                                .orElseThrow(() -> new SQLException("corrupt group log: no state for the head's epoch"));
             }
             if (!s.id().equals(record.id())) {
                 throw new SQLException("corrupt group row: the state is another group's");

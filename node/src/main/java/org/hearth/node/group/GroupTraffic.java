@@ -256,12 +256,13 @@ final class GroupTraffic implements Closeable {
     private void fetchLoop(GroupId id, Address host, String loopKey) {
         try {
             while (!closed) {
-                if (!hostedAt(id, host)) {
-                    return; // group gone or moved away from this host
-                }
                 CompletableFuture<Void> wake = new CompletableFuture<>();
                 wakeups.put(loopKey, wake);
-                if (!fetcher.fetchOnce(id, host, wake, () -> closed)) {
+                GroupFetcher.Round r = fetcher.fetchOnce(id, host, wake, () -> closed);
+                if (r == GroupFetcher.Round.GONE) {
+                    return; // group gone or moved away from this host
+                }
+                if (r == GroupFetcher.Round.WAIT) {
                     wake.completeOnTimeout(null, RETRY.toMillis(), TimeUnit.MILLISECONDS).join();
                 }
             }
@@ -273,17 +274,8 @@ final class GroupTraffic implements Closeable {
             loops.remove(loopKey);
             wakeups.remove(loopKey);
             sync.forget(id, host);
+            fetcher.forget(id, host);
         }
-    }
-
-    /**
-     * Whether the group is still held and hosted at {@code host}. Only a boolean leaves this method: a waiting
-     * loop must not keep the group's parsed state alive (with many groups, that state is most of the heap).
-     */
-    private boolean hostedAt(GroupId id, Address host) {
-        Optional<GroupRecord> g = ctx.read(tx -> GroupRepository.find(tx, id));
-        return g.isPresent() && g.get().head().isPresent()
-                && g.get().head().get().state().hosts().stream().anyMatch(h -> h.address().equals(host));
     }
 
     // ---- moving a group ----
