@@ -62,7 +62,13 @@ public final class GroupService implements Closeable {
         this.ctx = ctx;
         this.enabled = enabled;
         // after an epoch it issued, the manager's own fetch loops must ask with the new tag at once
-        this.member = new MemberRole(ctx, this::refreshTraffic);
+        this.member = new MemberRole(ctx, (g, hosts) -> {
+            if (hosts) {
+                refreshTraffic(g);
+            } else {
+                wakeTraffic(g);
+            }
+        });
         this.manager = new ManagerRole(ctx, online, g -> {
             epochIssued.accept(g);
             refreshTraffic(g);
@@ -125,6 +131,10 @@ public final class GroupService implements Closeable {
 
     private void refreshTraffic(GroupId g) {
         traffic.refresh(g);
+    }
+
+    private void wakeTraffic(GroupId g) {
+        traffic.wake(g);
     }
 
     private void requireEnabled() {

@@ -204,6 +204,24 @@ final class GroupTraffic implements Closeable {
         wakeups.values().forEach(w -> w.complete(null));
     }
 
+    /**
+     * Wakes a group's running loops to ask with the keys held now (its hosts did not change: no read needed); a
+     * group without a running loop gets {@link #refresh(GroupId)}.
+     */
+    void wake(GroupId id) {
+        String prefix = id.hex() + "/";
+        boolean any = false;
+        for (Map.Entry<String, CompletableFuture<Void>> w : wakeups.entrySet()) {
+            if (w.getKey().startsWith(prefix)) {
+                w.getValue().complete(null);
+                any = true;
+            }
+        }
+        if (!any) {
+            refresh(id);
+        }
+    }
+
     /** One group's loops: started if missing, woken so they ask with the keys held now. */
     void refresh(GroupId id) {
         if (closed) {

@@ -35,13 +35,16 @@ import org.hearth.node.store.Transaction;
  */
 final class MemberRole {
     private final GroupContext ctx;
-    /** Called with a group whose keys or state may have changed: its fetch loops ask again. */
-    private final java.util.function.Consumer<GroupId> keysChanged;
+    /**
+     * Called with a group whose keys or state changed (and whether its hosts may have): its fetch loops ask again,
+     * and loops start for new hosts.
+     */
+    private final java.util.function.BiConsumer<GroupId, Boolean> keysChanged;
     /** Incomplete large syncs: one per group, 8 MiB in all, dropped after 2 minutes (protocol §6.1). */
     private final GroupSyncParts.Assembler assembler = new GroupSyncParts.Assembler(8L * 1024 * 1024,
             java.time.Duration.ofMinutes(2));
 
-    MemberRole(GroupContext ctx, java.util.function.Consumer<GroupId> keysChanged) {
+    MemberRole(GroupContext ctx, java.util.function.BiConsumer<GroupId, Boolean> keysChanged) {
         this.ctx = ctx;
         this.keysChanged = keysChanged;
     }
@@ -158,7 +161,7 @@ final class MemberRole {
             }
             return null;
         });
-        keysChanged.accept(snapshot.id());
+        keysChanged.accept(snapshot.id(), true);
     }
 
     /**
@@ -282,7 +285,7 @@ final class MemberRole {
             return applyUpdate(tx, g, update, m.getKey().isEmpty() ? Optional.empty()
                     : Optional.of(SecretBytes.copyOf(m.getKey().toByteArray())));
         });
-        keysChanged.accept(update.groupId());
+        keysChanged.accept(update.groupId(), false);
         if (needSync) {
             requestCatchup(update.groupId());
         }
@@ -319,6 +322,7 @@ final class MemberRole {
                 }
                 // the hosts were remembered when this member adopted the state; only a change of hosts needs writing
                 if (!a.head().state().hosts().equals(g.head().orElseThrow().state().hosts())) {
+                    tx.afterCommit(() -> keysChanged.accept(g.id(), true));
                     GroupRepository.retargetRelays(tx, g.id(), a.head().state().hosts());
                     for (org.hearth.core.identity.Endpoint h : a.head().state().hosts()) {
                         org.hearth.node.peer.PeerDirectory.remember(tx, h);
