@@ -89,14 +89,19 @@ final class HostStore {
                 r -> new Usage(r.getLong(1), r.getLong(2))).orElseThrow();
     }
 
-    /** Seqs read per tag and query while merging a page: a page holds ~100 envelopes of a usual size. */
+    /**
+     * Seqs read per tag and query while merging a page: the first read of each tag is small (of 20 epochs asked
+     * at once, usually one fills the page), and each further read of a tag doubles, up to the most a page of
+     * envelopes of a usual size (~100) needs.
+     */
+    static final int FIRST_SEQS_PER_READ = 8;
     static final int SEQS_PER_READ = 128;
 
     /**
      * One page of a fetch. Seqs are found per tag through the (tag, seq) index, a few at a time, and merged
      * here in seq order until the page is full: the cost is bounded by the page and the number of tags, however
-     * large the backlog (a member catching up on 20 epochs reads ~100 seqs, not 20 × the limit), and envelope
-     * blobs are read only for the rows actually sent.
+     * large the backlog (a member catching up on 20 epochs reads ~300 seqs for a page of ~100, not 20 × the
+     * limit), and envelope blobs are read only for the rows actually sent.
      */
     static Page page(Transaction tx, Query q) throws SQLException {
         boolean more = false;
@@ -106,11 +111,11 @@ final class HostStore {
                 "SELECT seq FROM host_envelopes WHERE tag = ? AND seq > ? ORDER BY seq LIMIT ?");
                 PreparedStatement blobs = tx.connection().prepareStatement(
                         "SELECT envelope FROM host_envelopes WHERE seq = ?")) {
-            int perRead = Math.min(q.limit() + 1, SEQS_PER_READ);
+            int maxPerRead = Math.min(q.limit() + 1, SEQS_PER_READ);
             PriorityQueue<TagSeqs> next = new PriorityQueue<>();
             for (Bytes tag : q.tags()) {
                 TagSeqs t = new TagSeqs(tag.toByteArray());
-                if (t.read(seqs, q.afterSeq(), perRead)) {
+                if (t.read(seqs, q.afterSeq(), Math.min(FIRST_SEQS_PER_READ, maxPerRead))) {
                     next.add(t);
                 }
             }
@@ -130,7 +135,7 @@ final class HostStore {
                 }
                 out.add(hosted);
                 pageBytes += size;
-                if (t.advance(seqs, perRead)) {
+                if (t.advance(seqs, maxPerRead)) {
                     next.add(t);
                 }
             }
@@ -173,13 +178,16 @@ final class HostStore {
             return size > 0;
         }
 
-        /** Moves past the head, reading more when the buffer is used up; true if there is a next seq. */
-        boolean advance(PreparedStatement seqs, int n) throws SQLException {
+        /**
+         * Moves past the head, reading twice as many as last time (at most {@code max}) when the buffer is used
+         * up; true if there is a next seq.
+         */
+        boolean advance(PreparedStatement seqs, int max) throws SQLException {
             long taken = buffer[pos++];
             if (pos < size) {
                 return true;
             }
-            return !exhausted && read(seqs, taken, n);
+            return !exhausted && read(seqs, taken, Math.min(2 * size, max));
         }
 
         @Override
