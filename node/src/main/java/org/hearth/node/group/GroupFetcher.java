@@ -5,7 +5,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -54,7 +56,7 @@ import org.slf4j.LoggerFactory;
 final class GroupFetcher implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupFetcher.class);
     /** Pages fetched and not yet taken for storing, per loop: enough to keep every core opening while a commit runs. */
-    static final int PAGES_AHEAD = 8;
+    static final int PAGES_AHEAD = 16;
     /** Envelopes stored per transaction at most, when several fetched pages are ready at once. */
     static final int MAX_ENVELOPES_PER_COMMIT = 1000;
     /** Encoded pages stored per transaction at most (large envelopes fill a page each). */
@@ -94,15 +96,15 @@ final class GroupFetcher implements Closeable {
     }
 
     /** A fetched page, being opened. */
-    private record Page(FetchResponse response, CompletableFuture<List<Opening>> openings) {
+    record Page(FetchResponse response, CompletableFuture<List<Opening>> openings) {
     }
 
     /** Why a pipeline's producer stopped: the host had nothing more, or a fetch failed or was refused. */
-    private record End(boolean caughtUp) {
+    record End(boolean caughtUp) {
     }
 
     /** An envelope opened (or not) outside the store's lock. */
-    private record Opening(EpochKey key, Optional<GroupMessages.Opened> opened, String failure) {
+    record Opening(EpochKey key, Optional<GroupMessages.Opened> opened, String failure) {
     }
 
     /**
@@ -128,8 +130,9 @@ final class GroupFetcher implements Closeable {
         long low = cursors.values().stream().min(Long::compare).orElse(0L);
         List<EpochKey> asked = keys.values().stream().filter(k -> cursors.get(k.epoch()) == low).toList();
         boolean allCaughtUp = asked.size() == keys.size();
-        // the tag, message key and associated data of each epoch are derived once per round, not per envelope
-        Map<Bytes, GroupMessages.Opener> byTag = new HashMap<>();
+        // the tag, message key and associated data of each epoch are derived once per round, not per envelope or
+        // request (in epoch order: the requests name the tags in that order)
+        Map<Bytes, GroupMessages.Opener> byTag = new LinkedHashMap<>();
         asked.forEach(k -> {
             GroupMessages.Opener o = GroupMessages.opener(k);
             byTag.put(o.tag(), o);
@@ -148,7 +151,7 @@ final class GroupFetcher implements Closeable {
         boolean longPoll = allCaughtUp && sync.get(loop.group(), loop.host())
                 .map(p -> p.state() == SyncProgress.State.CAUGHT_UP).orElse(false);
         int waitMs = !longPoll ? 0 : local.test(loop.host()) ? GroupTraffic.LOCAL_LONG_POLL_MS : GroupTraffic.LONG_POLL_MS;
-        CompletableFuture<PeerMessage> call = fetch(loop.group(), loop.host(), asked, low, waitMs);
+        CompletableFuture<PeerMessage> call = fetch(loop.group(), loop.host(), byTag.keySet(), low, waitMs);
         CompletableFuture.anyOf(call, wake).exceptionally(e -> null).join();
         if (!call.isDone() || call.isCompletedExceptionally()) {
             if (call.isCompletedExceptionally()) {
@@ -183,7 +186,7 @@ final class GroupFetcher implements Closeable {
             try {
                 while (last.getMore() && !closed.getAsBoolean()) {
                     long cursor = last.getNextCursor();
-                    FetchResponse next = fetch(loop.group(), loop.host(), asked, cursor, 0)
+                    FetchResponse next = fetch(loop.group(), loop.host(), byTag.keySet(), cursor, 0)
                             .get(GroupTraffic.RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getFetchResponse();
                     if (next.hasError()) {
                         refused(loop, next.getError());
@@ -237,7 +240,7 @@ final class GroupFetcher implements Closeable {
      * commit) and an fsync: fewer, larger commits cost less per message. Returns what was taken but not added
      * (the end, or a page that would not fit), or null.
      */
-    private static Object gather(BlockingQueue<Object> ready, List<Page> batch) throws InterruptedException {
+    static Object gather(BlockingQueue<Object> ready, List<Page> batch) throws InterruptedException {
         int envelopes = batch.getFirst().response().getEnvelopesCount();
         long bytes = batch.getFirst().response().getSerializedSize();
         long deadline = System.nanoTime() + GATHER_WAIT.toNanos();
@@ -266,11 +269,11 @@ final class GroupFetcher implements Closeable {
         }
     }
 
-    private CompletableFuture<PeerMessage> fetch(GroupId id, Address host, List<EpochKey> asked, long cursor,
+    private CompletableFuture<PeerMessage> fetch(GroupId id, Address host, Collection<Bytes> tags, long cursor,
             int waitMs) {
         FetchRequest.Builder req = FetchRequest.newBuilder().setCursor(cursor).setLimit(WireCodec.MAX_FETCH_LIMIT)
                 .setWaitMs(waitMs).setGroupId(WireCodec.bytes(id.bytes()));
-        asked.forEach(k -> req.addTags(WireCodec.bytes(k.tag())));
+        tags.forEach(t -> req.addTags(WireCodec.bytes(t)));
         return hosts.call(host, rid -> GroupContext.message().setFetchRequest(req.setRequestId(rid)).build(),
                 Duration.ofMillis(waitMs).plus(GroupTraffic.RPC_TIMEOUT));
     }
