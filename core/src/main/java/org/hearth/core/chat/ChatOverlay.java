@@ -1,8 +1,9 @@
 package org.hearth.core.chat;
 
 import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonToken;
 import com.fasterxml.jackson.core.StreamReadConstraints;
-import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import java.io.IOException;
@@ -51,19 +52,50 @@ public record ChatOverlay(int overlay, String data) {
         return n.toString().getBytes(StandardCharsets.UTF_8);
     }
 
+    /**
+     * Parses an overlay object. Streams through the JSON instead of building a tree (this runs once per message,
+     * a catch-up opens thousands a second), with the tree parse's outcome: extra fields are allowed (and parsed,
+     * under the same limits), a repeated field's last value counts, content after the object is ignored.
+     */
     public static ChatOverlay parse(byte[] json) throws MalformedMessageException {
         if (json.length > MAX_BYTES) {
             throw new MalformedMessageException("overlay larger than " + MAX_BYTES + " bytes");
         }
-        JsonNode n;
-        try {
-            n = JSON.readTree(json);
+        try (JsonParser p = JSON.createParser(json)) {
+            if (p.nextToken() != JsonToken.START_OBJECT) {
+                throw notAnOverlay();
+            }
+            Integer overlay = null;
+            String data = null;
+            JsonToken t;
+            while ((t = p.nextToken()) == JsonToken.FIELD_NAME) {
+                String field = p.currentName();
+                JsonToken value = p.nextToken();
+                if (field.equals("o")) {
+                    overlay = value == JsonToken.VALUE_NUMBER_INT && p.getNumberType() == JsonParser.NumberType.INT
+                            ? Integer.valueOf(p.getIntValue()) : other(p);
+                } else if (field.equals("d")) {
+                    data = value == JsonToken.VALUE_STRING ? p.getText() : other(p);
+                } else {
+                    other(p);
+                }
+            }
+            if (t != JsonToken.END_OBJECT || overlay == null || data == null) {
+                throw notAnOverlay();
+            }
+            return new ChatOverlay(overlay, data);
         } catch (IOException e) {
             throw new MalformedMessageException("overlay is not JSON", e);
         }
-        if (n == null || !n.isObject() || !n.path("o").isInt() || !n.path("d").isTextual()) {
-            throw new MalformedMessageException("overlay must be {\"o\":int,\"d\":string}");
-        }
-        return new ChatOverlay(n.get("o").intValue(), n.get("d").textValue());
+    }
+
+    /** Any other value: parsed whole (as the tree parse would), and of no use here. */
+    private static <T> T other(JsonParser p) throws IOException {
+        p.readValueAsTree();
+        return null;
+    }
+
+    private static MalformedMessageException notAnOverlay() {
+        return new MalformedMessageException("overlay must be {\"o\":int,\"d\":string}");
     }
 }

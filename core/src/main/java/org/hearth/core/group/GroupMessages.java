@@ -124,7 +124,7 @@ public final class GroupMessages {
         private final Bytes tag;
         private final SecretBytes mk;
         private final byte[] ad;
-        private final Map<ByteString, Ed25519.Verifier> verifiers = new ConcurrentHashMap<>();
+        private final Map<ByteString, Sender> senders = new ConcurrentHashMap<>();
 
         private Opener(EpochKey key) {
             this.key = key;
@@ -161,11 +161,11 @@ public final class GroupMessages {
             } catch (InvalidProtocolBufferException ex) {
                 throw new MalformedMessageException("group message does not parse", ex);
             }
-            Address sender = GroupState.member(body.getSender());
+            Sender sender = sender(body.getSender());
             if (signed.getSignature().size() != 64) {
                 throw new MalformedMessageException("signature must be 64 bytes");
             }
-            verifier(body.getSender()).verify(SIGNATURE_LABEL, signed.getBody().toByteArray(),
+            sender.verifier().verify(SIGNATURE_LABEL, signed.getBody().toByteArray(),
                     Bytes.wrap(signed.getSignature().toByteArray()));
             if (!GroupId.decode(body.getGroupId()).equals(key.group()) || body.getEpoch() != key.epoch()) {
                 throw new MalformedMessageException("message names another group or epoch than its key");
@@ -180,31 +180,35 @@ public final class GroupMessages {
                 }
                 parents.add(Bytes.wrap(p.toByteArray()));
             }
-            return new Opened(id(e), sender, key.group(), body.getEpoch(), Bytes.wrap(body.getUpdateHash().toByteArray()),
+            return new Opened(id(e), sender.address(), key.group(), body.getEpoch(), Bytes.wrap(body.getUpdateHash().toByteArray()),
                     Instant.ofEpochMilli(body.getSentAtMs()), parents, ChatOverlay.parse(body.getOverlay().toByteArray()),
                     body.hasAnnouncedUpdate() ? Optional.of(body.getAnnouncedUpdate()) : Optional.empty());
         }
 
         /**
-         * The sender's key, decoded once per opener: a catch-up verifies many messages of few senders. Bounded: a
-         * group has at most 1000 members; beyond that (forged senders) keys are decoded each time.
+         * The sender's address and key, decoded once per opener: a catch-up verifies many messages of few senders
+         * (and the address computes its text once, when the message is stored). Bounded: a group has at most 1000
+         * members; beyond that (forged senders) keys are decoded each time.
          */
-        private Ed25519.Verifier verifier(ByteString sender) {
-            Ed25519.Verifier v = verifiers.get(sender);
-            if (v == null) {
-                v = Ed25519.verifier(sender.toByteArray());
-                if (verifiers.size() < MAX_CACHED_SENDERS) {
-                    verifiers.putIfAbsent(sender, v);
+        private Sender sender(ByteString key) throws MalformedMessageException {
+            Sender s = senders.get(key);
+            if (s == null) {
+                s = new Sender(GroupState.member(key), Ed25519.verifier(key.toByteArray()));
+                if (senders.size() < MAX_CACHED_SENDERS) {
+                    senders.putIfAbsent(key, s);
                 }
             }
-            return v;
+            return s;
         }
 
         @Override
         public void close() {
             mk.destroy();
-            verifiers.clear();
+            senders.clear();
         }
+    }
+
+    private record Sender(Address address, Ed25519.Verifier verifier) {
     }
 
     private static byte[] ad(EpochKey key, Bytes tag) {

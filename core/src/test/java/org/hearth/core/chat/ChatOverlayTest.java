@@ -3,7 +3,16 @@ package org.hearth.core.chat;
 import static org.assertj.core.api.Assertions.assertThat;
 import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
+import com.fasterxml.jackson.core.JsonFactory;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import java.io.IOException;
 import java.nio.charset.StandardCharsets;
+import java.util.Arrays;
+import java.util.Optional;
+import java.util.Random;
+import org.hearth.core.testkit.Property;
 import org.hearth.core.wire.MalformedMessageException;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.params.ParameterizedTest;
@@ -207,5 +216,128 @@ class ChatOverlayTest {
         byte[] json = utf8("{\"o\":1,\"d\":\"ab\"}");
         json[12] = (byte) 0xff;
         assertThatThrownBy(() -> ChatOverlay.parse(json)).isInstanceOf(MalformedMessageException.class);
+    }
+
+    // --- parse: the same outcome as the tree parse it replaced -----------------------------------------------
+
+    /** The parse as it was before it streamed (Jackson's readTree, same limits): the reference for the property. */
+    private static final ObjectMapper TREE = new ObjectMapper(JsonFactory.builder()
+            .streamReadConstraints(StreamReadConstraints.builder()
+                    .maxNestingDepth(4).maxStringLength(ChatOverlay.MAX_BYTES).maxNumberLength(12).build())
+            .build());
+
+    private static Optional<ChatOverlay> treeParse(byte[] json) {
+        if (json.length > ChatOverlay.MAX_BYTES) {
+            return Optional.empty();
+        }
+        JsonNode n;
+        try {
+            n = TREE.readTree(json);
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+        if (n == null || !n.isObject() || !n.path("o").isInt() || !n.path("d").isTextual()) {
+            return Optional.empty();
+        }
+        return Optional.of(new ChatOverlay(n.get("o").intValue(), n.get("d").textValue()));
+    }
+
+    private static Optional<ChatOverlay> streamParse(byte[] json) {
+        try {
+            return Optional.of(ChatOverlay.parse(json));
+        } catch (MalformedMessageException e) {
+            return Optional.empty();
+        }
+    }
+
+    private static final String[] KEYS = {"o", "d", "x", "", "O", "o\u0000", "\u006f"};
+    private static final String[] SCALARS = {"1", "0", "-0", "-1", "7", "2147483647", "2147483648", "-2147483648",
+            "-2147483649", "999999999999", "9999999999999", "01", "1.0", "1e0", "1E2", "-", "+1", "NaN", "null", "true",
+            "false", "\"\"", "\"x\"", "\"a\\\"b\"", "\"\\u00e9\\n\"", "\"\\ud83d\\ude00\"", "\"\\x\"",
+            "\"\\u12\"", "\"\u0001\"", "\"\u00e9\u4e2d\"", "\"\\ud800\"", "'x'", "x"};
+
+    private static String value(Random r, int depth) {
+        int kind = r.nextInt(depth > 5 ? 1 : 4);
+        if (kind == 1) {
+            return object(r, depth + 1);
+        }
+        if (kind == 2) {
+            StringBuilder sb = new StringBuilder("[");
+            for (int i = r.nextInt(3); i > 0; i--) {
+                sb.append(value(r, depth + 1)).append(i > 1 ? "," : "");
+            }
+            return sb.append(']').toString();
+        }
+        return SCALARS[r.nextInt(SCALARS.length)];
+    }
+
+    private static String object(Random r, int depth) {
+        StringBuilder sb = new StringBuilder("{");
+        for (int i = r.nextInt(5); i > 0; i--) {
+            String key = r.nextInt(3) > 0 ? (r.nextBoolean() ? "o" : "d") : KEYS[r.nextInt(KEYS.length)];
+            sb.append('"').append(key).append("\":").append(value(r, depth)).append(i > 1 ? "," : "");
+        }
+        return sb.append('}').toString();
+    }
+
+    /** Overlay-like JSON, often valid, often with wrong types, duplicates, nesting, bad bytes or trailing junk. */
+    private static byte[] overlayLike(Random r) {
+        String json = switch (r.nextInt(4)) {
+            case 0 -> "{\"o\":" + SCALARS[r.nextInt(SCALARS.length)] + ",\"d\":" + SCALARS[r.nextInt(SCALARS.length)] + "}";
+            case 1 -> value(r, 0);
+            default -> object(r, 0);
+        };
+        byte[] b = json.getBytes(r.nextInt(20) == 0 ? StandardCharsets.UTF_16LE : StandardCharsets.UTF_8);
+        switch (r.nextInt(6)) {
+            case 0 -> b = Arrays.copyOf(b, r.nextInt(b.length + 1)); // truncated
+            case 1 -> {
+                if (b.length > 0) {
+                    b[r.nextInt(b.length)] = (byte) r.nextInt(256); // one byte changed
+                }
+            }
+            case 2 -> {
+                byte[] junk = Property.bytes(r, 6);
+                byte[] longer = Arrays.copyOf(b, b.length + junk.length); // content after the object
+                System.arraycopy(junk, 0, longer, b.length, junk.length);
+                b = longer;
+            }
+            default -> { }
+        }
+        return b;
+    }
+
+    @Test
+    void parse_overlayLikeInput_sameOutcomeAsTheTreeParse() {
+        int[] accepted = {0};
+        Property.forAll(20_000, r -> {
+            byte[] json = overlayLike(r);
+            Optional<ChatOverlay> expected = treeParse(json);
+            assertThat(streamParse(json)).as(new String(json, StandardCharsets.UTF_8)).isEqualTo(expected);
+            accepted[0] += expected.isPresent() ? 1 : 0;
+        });
+        assertThat(accepted[0]).as("the generator must also produce overlays that parse").isGreaterThan(100);
+    }
+
+    @Test
+    void parse_randomBytes_sameOutcomeAsTheTreeParse() {
+        Property.forAll(2_000, r -> {
+            byte[] json = Property.bytes(r, 64);
+            assertThat(streamParse(json)).isEqualTo(treeParse(json));
+        });
+    }
+
+    @ParameterizedTest
+    @ValueSource(strings = {"{\"o\":{},\"o\":1,\"d\":\"x\"}", "{\"o\":1,\"d\":[1],\"d\":\"x\"}", "{\"o\":1,\"d\":\"x\",\"o\":\"1\"}",
+            "{\"o\":1,\"d\":\"x\",\"d\":null}", "{\"o\":2147483648,\"o\":3,\"d\":\"x\"}"})
+    void parse_repeatedFieldsOfOtherTypes_lastValueDecides(String json) {
+        assertThat(streamParse(utf8(json))).isEqualTo(treeParse(utf8(json)));
+    }
+
+    @Test
+    void parse_otherFieldWithInvalidUtf8String_throwsMalformed() {
+        byte[] json = utf8("{\"o\":1,\"d\":\"ab\",\"x\":\"cd\"}");
+        json[json.length - 3] = (byte) 0xff;
+        assertThatThrownBy(() -> ChatOverlay.parse(json)).isInstanceOf(MalformedMessageException.class);
+        assertThat(treeParse(json)).isEmpty();
     }
 }

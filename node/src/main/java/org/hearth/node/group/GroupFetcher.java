@@ -5,7 +5,9 @@ import java.sql.SQLException;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.HashMap;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Objects;
@@ -45,17 +47,22 @@ import org.slf4j.LoggerFactory;
 /**
  * One round of a member's fetch loop: ask a host for the held epochs with the lowest cursor, then open, verify
  * and store what it returns. When the host says more is waiting (a catch-up), the round becomes a pipeline: the
- * next page is fetched while earlier ones are opened on every core and stored, and pages that are ready
- * together are stored in one transaction. Pages are stored in order and each transaction advances the cursor
- * only to the end of what it stores, so a crash loses nothing and skips nothing; at most
- * {@link #PAGES_AHEAD} fetched pages wait unstored.
+ * next page is fetched while earlier ones are opened on every core and stored; after the first page, pages are
+ * gathered into transactions of up to {@link #MAX_ENVELOPES_PER_COMMIT} envelopes. Pages are stored in order and
+ * each transaction advances the cursor only to the end of what it stores, so a crash loses nothing and skips
+ * nothing; what waits unstored is bounded: one transaction's pages, {@link #PAGES_AHEAD} queued and the page
+ * being fetched.
  */
 final class GroupFetcher implements Closeable {
     private static final Logger LOG = LoggerFactory.getLogger(GroupFetcher.class);
-    /** Pages fetched but not yet stored, per loop: enough to keep every core opening while a commit runs. */
-    static final int PAGES_AHEAD = 4;
+    /** Pages fetched and not yet taken for storing, per loop: enough to keep every core opening while a commit runs. */
+    static final int PAGES_AHEAD = 16;
     /** Envelopes stored per transaction at most, when several fetched pages are ready at once. */
     static final int MAX_ENVELOPES_PER_COMMIT = 1000;
+    /** Encoded pages stored per transaction at most (large envelopes fill a page each). */
+    static final int MAX_BYTES_PER_COMMIT = 2 * 1024 * 1024;
+    /** How long a catch-up waits for the next page before it stores what it has. */
+    static final Duration GATHER_WAIT = Duration.ofMillis(250);
 
     /** The host API, whoever serves it (GroupTraffic#callHost). */
     interface HostCall {
@@ -89,15 +96,15 @@ final class GroupFetcher implements Closeable {
     }
 
     /** A fetched page, being opened. */
-    private record Page(FetchResponse response, CompletableFuture<List<Opening>> openings) {
+    record Page(FetchResponse response, CompletableFuture<List<Opening>> openings) {
     }
 
     /** Why a pipeline's producer stopped: the host had nothing more, or a fetch failed or was refused. */
-    private record End(boolean caughtUp) {
+    record End(boolean caughtUp) {
     }
 
     /** An envelope opened (or not) outside the store's lock. */
-    private record Opening(EpochKey key, Optional<GroupMessages.Opened> opened, String failure) {
+    record Opening(EpochKey key, Optional<GroupMessages.Opened> opened, String failure) {
     }
 
     /**
@@ -154,8 +161,9 @@ final class GroupFetcher implements Closeable {
         long low = cursors.values().stream().min(Long::compare).orElse(0L);
         List<EpochKey> asked = keys.values().stream().filter(k -> cursors.get(k.epoch()) == low).toList();
         boolean allCaughtUp = asked.size() == keys.size();
-        // the tag, message key and associated data of each epoch are derived once per round, not per envelope
-        Map<Bytes, GroupMessages.Opener> byTag = new HashMap<>();
+        // the tag, message key and associated data of each epoch are derived once per round, not per envelope or
+        // request (in epoch order: the requests name the tags in that order)
+        Map<Bytes, GroupMessages.Opener> byTag = new LinkedHashMap<>();
         asked.forEach(k -> {
             GroupMessages.Opener o = GroupMessages.opener(k);
             byTag.put(o.tag(), o);
@@ -174,7 +182,7 @@ final class GroupFetcher implements Closeable {
         boolean longPoll = allCaughtUp && sync.get(loop.group(), loop.host())
                 .map(p -> p.state() == SyncProgress.State.CAUGHT_UP).orElse(false);
         int waitMs = !longPoll ? 0 : local.test(loop.host()) ? GroupTraffic.LOCAL_LONG_POLL_MS : GroupTraffic.LONG_POLL_MS;
-        CompletableFuture<PeerMessage> call = fetch(loop.group(), loop.host(), asked, low, waitMs);
+        CompletableFuture<PeerMessage> call = fetch(loop.group(), loop.host(), byTag.keySet(), low, waitMs);
         CompletableFuture.anyOf(call, wake).exceptionally(e -> null).join();
         if (!call.isDone() || call.isCompletedExceptionally()) {
             if (call.isCompletedExceptionally()) {
@@ -217,7 +225,7 @@ final class GroupFetcher implements Closeable {
             try {
                 while (last.getMore() && !closed.getAsBoolean()) {
                     long cursor = last.getNextCursor();
-                    FetchResponse next = fetch(loop.group(), loop.host(), asked, cursor, 0)
+                    FetchResponse next = fetch(loop.group(), loop.host(), byTag.keySet(), cursor, 0)
                             .get(GroupTraffic.RPC_TIMEOUT.toMillis(), TimeUnit.MILLISECONDS).getFetchResponse();
                     if (next.hasError()) {
                         refused(loop, next.getError());
@@ -237,21 +245,23 @@ final class GroupFetcher implements Closeable {
             }
         });
         try {
+            Object carried = null;
+            boolean firstPage = true;
             while (true) {
-                Object head = ready.take();
+                Object head = carried != null ? carried : ready.take();
+                carried = null;
                 if (head instanceof End end) {
                     return end.caughtUp();
                 }
-                List<Page> batch = new ArrayList<>();
-                batch.add((Page) head);
-                ((Page) head).openings().join(); // meanwhile later pages arrive and open
-                int envelopes = ((Page) head).response().getEnvelopesCount();
-                // fold in the pages already fetched and opened: one commit (and fsync) for all of them
-                while (ready.peek() instanceof Page p && p.openings().isDone()
-                        && envelopes + p.response().getEnvelopesCount() <= MAX_ENVELOPES_PER_COMMIT) {
-                    batch.add((Page) ready.poll());
-                    envelopes += p.response().getEnvelopesCount();
+                Page page = (Page) head;
+                page.openings().join(); // meanwhile later pages arrive and open
+                List<Page> batch = new ArrayList<>(List.of(page));
+                // the first page is stored at once (the reader sees the catch-up start); later pages are gathered
+                // into one commit (and fsync) while they arrive and open
+                if (!firstPage) {
+                    carried = gather(ready, batch);
                 }
+                firstPage = false;
                 store(loop, asked, batch);
             }
         } catch (InterruptedException e) {
@@ -262,6 +272,34 @@ final class GroupFetcher implements Closeable {
         }
     }
 
+    /**
+     * Adds to {@code batch} the pages that follow, each once opened, up to {@link #MAX_ENVELOPES_PER_COMMIT} and
+     * {@link #MAX_BYTES_PER_COMMIT}, as long as the next arrives within {@link #GATHER_WAIT}. Each commit costs a
+     * write of every index page it touches (message ids are random, so nearly one page per message in a small
+     * commit) and an fsync: fewer, larger commits cost less per message. Returns what was taken but not added
+     * (the end, or a page that would not fit), or null.
+     */
+    static Object gather(BlockingQueue<Object> ready, List<Page> batch) throws InterruptedException {
+        int envelopes = batch.getFirst().response().getEnvelopesCount();
+        long bytes = batch.getFirst().response().getSerializedSize();
+        long deadline = System.nanoTime() + GATHER_WAIT.toNanos();
+        while (envelopes < MAX_ENVELOPES_PER_COMMIT) {
+            Object next = ready.poll(deadline - System.nanoTime(), TimeUnit.NANOSECONDS);
+            if (next == null) {
+                return null;
+            }
+            if (!(next instanceof Page p) || envelopes + p.response().getEnvelopesCount() > MAX_ENVELOPES_PER_COMMIT
+                    || bytes + p.response().getSerializedSize() > MAX_BYTES_PER_COMMIT) {
+                return next;
+            }
+            p.openings().join();
+            batch.add(p);
+            envelopes += p.response().getEnvelopesCount();
+            bytes += p.response().getSerializedSize();
+        }
+        return null;
+    }
+
     private static void putQuietly(BlockingQueue<Object> q, Object o) {
         try {
             q.put(o);
@@ -270,11 +308,11 @@ final class GroupFetcher implements Closeable {
         }
     }
 
-    private CompletableFuture<PeerMessage> fetch(GroupId id, Address host, List<EpochKey> asked, long cursor,
+    private CompletableFuture<PeerMessage> fetch(GroupId id, Address host, Collection<Bytes> tags, long cursor,
             int waitMs) {
         FetchRequest.Builder req = FetchRequest.newBuilder().setCursor(cursor).setLimit(WireCodec.MAX_FETCH_LIMIT)
                 .setWaitMs(waitMs).setGroupId(WireCodec.bytes(id.bytes()));
-        asked.forEach(k -> req.addTags(WireCodec.bytes(k.tag())));
+        tags.forEach(t -> req.addTags(WireCodec.bytes(t)));
         return hosts.call(host, rid -> GroupContext.message().setFetchRequest(req.setRequestId(rid)).build(),
                 Duration.ofMillis(waitMs).plus(GroupTraffic.RPC_TIMEOUT));
     }

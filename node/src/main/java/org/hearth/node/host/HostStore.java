@@ -9,6 +9,7 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
+import java.util.PriorityQueue;
 import org.hearth.core.bytes.Bytes;
 import org.hearth.core.wire.proto.FetchResponse;
 import org.hearth.core.wire.proto.GroupEnvelope;
@@ -89,19 +90,43 @@ final class HostStore {
     }
 
     /**
-     * One page of a fetch. Seqs are found per tag through the (tag, seq) index, at most {@code limit + 1} each,
-     * and merged here: the cost is bounded by tags × limit however large the backlog, and envelope blobs are
-     * read only for the rows actually sent.
+     * Seqs read per tag and query while merging a page: the first read of each tag is small (of 20 epochs asked
+     * at once, usually one fills the page), and each further read of a tag doubles, up to the most a page of
+     * envelopes of a usual size (~100) needs.
+     */
+    static final int FIRST_SEQS_PER_READ = 8;
+    static final int SEQS_PER_READ = 128;
+
+    /**
+     * One page of a fetch. Seqs are found per tag through the (tag, seq) index, a few at a time, and merged
+     * here in seq order until the page is full: the cost is bounded by the page and the number of tags, however
+     * large the backlog (a member catching up on 20 epochs reads ~300 seqs for a page of ~100, not 20 × the
+     * limit), and envelope blobs are read only for the rows actually sent.
      */
     static Page page(Transaction tx, Query q) throws SQLException {
-        List<Long> seqs = matchingSeqs(tx, q);
-        boolean more = seqs.size() > q.limit();
+        boolean more = false;
         List<HostedEnvelope> out = new ArrayList<>();
         long pageBytes = 0;
-        try (PreparedStatement ps = tx.connection().prepareStatement(
-                "SELECT envelope FROM host_envelopes WHERE seq = ?")) {
-            for (long seq : seqs.subList(0, Math.min(seqs.size(), q.limit()))) {
-                HostedEnvelope hosted = HostedEnvelope.newBuilder().setSeq(seq).setEnvelope(load(ps, seq)).build();
+        try (PreparedStatement seqs = tx.connection().prepareStatement(
+                "SELECT seq FROM host_envelopes WHERE tag = ? AND seq > ? ORDER BY seq LIMIT ?");
+                PreparedStatement blobs = tx.connection().prepareStatement(
+                        "SELECT envelope FROM host_envelopes WHERE seq = ?")) {
+            int maxPerRead = Math.min(q.limit() + 1, SEQS_PER_READ);
+            PriorityQueue<TagSeqs> next = new PriorityQueue<>();
+            for (Bytes tag : q.tags()) {
+                TagSeqs t = new TagSeqs(tag.toByteArray());
+                if (t.read(seqs, q.afterSeq(), Math.min(FIRST_SEQS_PER_READ, maxPerRead))) {
+                    next.add(t);
+                }
+            }
+            while (!next.isEmpty()) {
+                if (out.size() == q.limit()) {
+                    more = true;
+                    break;
+                }
+                TagSeqs t = next.poll();
+                long seq = t.head();
+                HostedEnvelope hosted = HostedEnvelope.newBuilder().setSeq(seq).setEnvelope(load(blobs, seq)).build();
                 int size = CodedOutputStream.computeMessageSize(FetchResponse.ENVELOPES_FIELD_NUMBER, hosted);
                 // The first envelope always goes: envelopes are capped below a page, and skipping it would stall.
                 if (!out.isEmpty() && pageBytes + size > q.maxPageBytes()) {
@@ -110,6 +135,9 @@ final class HostStore {
                 }
                 out.add(hosted);
                 pageBytes += size;
+                if (t.advance(seqs, maxPerRead)) {
+                    next.add(t);
+                }
             }
         }
         // max(seq) of the rowid is a lookup, not a scan: it goes on every page so a catching-up client can tell
@@ -118,23 +146,54 @@ final class HostStore {
         return new Page(out, more, head);
     }
 
-    private static List<Long> matchingSeqs(Transaction tx, Query q) throws SQLException {
-        List<Long> seqs = new ArrayList<>();
-        try (PreparedStatement ps = tx.connection().prepareStatement(
-                "SELECT seq FROM host_envelopes WHERE tag = ? AND seq > ? ORDER BY seq LIMIT ?")) {
-            for (Bytes tag : q.tags()) {
-                ps.setBytes(1, tag.toByteArray());
-                ps.setLong(2, q.afterSeq());
-                ps.setInt(3, q.limit() + 1);
-                try (ResultSet rs = ps.executeQuery()) {
-                    while (rs.next()) {
-                        seqs.add(rs.getLong(1));
-                    }
+    /** The next seqs of one tag, read a few at a time, ordered by the first not yet taken. */
+    private static final class TagSeqs implements Comparable<TagSeqs> {
+        private final byte[] tag;
+        private final long[] buffer = new long[SEQS_PER_READ];
+        private int size;
+        private int pos;
+        private boolean exhausted;
+
+        TagSeqs(byte[] tag) {
+            this.tag = tag;
+        }
+
+        long head() {
+            return buffer[pos];
+        }
+
+        /** Reads up to {@code n} seqs after {@code afterSeq}; true if there was one. */
+        boolean read(PreparedStatement seqs, long afterSeq, int n) throws SQLException {
+            seqs.setBytes(1, tag);
+            seqs.setLong(2, afterSeq);
+            seqs.setInt(3, n);
+            size = 0;
+            pos = 0;
+            try (ResultSet rs = seqs.executeQuery()) {
+                while (rs.next()) {
+                    buffer[size++] = rs.getLong(1);
                 }
             }
+            exhausted = size < n;
+            return size > 0;
         }
-        seqs.sort(null);
-        return seqs.size() > q.limit() + 1 ? seqs.subList(0, q.limit() + 1) : seqs;
+
+        /**
+         * Moves past the head, reading twice as many as last time (at most {@code max}) when the buffer is used
+         * up; true if there is a next seq.
+         */
+        boolean advance(PreparedStatement seqs, int max) throws SQLException {
+            long taken = buffer[pos++];
+            if (pos < size) {
+                return true;
+            }
+            return !exhausted && read(seqs, taken, Math.min(2 * size, max));
+        }
+
+        @Override
+        public int compareTo(TagSeqs o) {
+            return Long.compare(head(), o.head());
+        }
     }
 
     private static GroupEnvelope load(PreparedStatement ps, long seq) throws SQLException {

@@ -6,6 +6,8 @@ import static org.hearth.node.host.HostFixtures.tag;
 
 import java.nio.file.Path;
 import java.time.Instant;
+import com.google.protobuf.ByteString;
+import java.util.ArrayList;
 import java.util.List;
 import org.hearth.core.bytes.Bytes;
 import org.hearth.core.wire.proto.GroupEnvelope;
@@ -67,6 +69,69 @@ class HostStoreTest {
 
         assertThat(page.envelopes()).extracting(h -> h.getSeq()).containsExactly(1L, 3L, 4L);
         assertThat(page.more()).isTrue();
+    }
+
+    /**
+     * Tags whose envelopes interleave unevenly (one in long runs, one scarce, one absent), more of each than one
+     * read of seqs takes: paging through them from cursor to cursor gives exactly the asked tags' envelopes in
+     * seq order, each once, with {@code more} true exactly while some are left.
+     */
+    @Test
+    void page_unevenTagsBeyondOneReadOfSeqs_pagesThroughAllInSeqOrder() {
+        List<ByteString> tags = List.of(tag(1), tag(2), tag(3), tag(4));
+        java.util.Random r = new java.util.Random(7);
+        List<Long> expected = new ArrayList<>();
+        long seq = 0;
+        for (int i = 0; i < 3 * HostStore.SEQS_PER_READ + 40; i++) {
+            int t = r.nextInt(10) < 7 ? 0 : r.nextInt(10) < 8 ? 1 : 2; // tag 4 is asked for but never relayed
+            insert(envelope(tags.get(t), i));
+            seq++;
+            if (t != 1) {
+                expected.add(seq); // tag 2 is relayed but not asked for
+            }
+        }
+        List<Bytes> asked = List.of(bytes(tag(1)), bytes(tag(3)), bytes(tag(4)));
+
+        for (int limit : new int[] {1, 7, HostStore.SEQS_PER_READ, 500}) {
+            List<Long> fetched = new ArrayList<>();
+            long cursor = 0;
+            int pages = 0;
+            while (true) {
+                long after = cursor;
+                Page page = db.read(tx -> HostStore.page(tx, new Query(asked, after, limit, 56 * 1024)));
+                page.envelopes().forEach(h -> fetched.add(h.getSeq()));
+                pages++;
+                assertThat(page.envelopes()).hasSizeLessThanOrEqualTo(limit);
+                if (!page.more()) {
+                    break;
+                }
+                assertThat(page.envelopes()).as("a page with more is not empty").isNotEmpty();
+                cursor = page.envelopes().getLast().getSeq();
+            }
+            assertThat(fetched).as("limit " + limit).isEqualTo(expected);
+            assertThat(pages).as("limit " + limit).isEqualTo(Math.max(1, (expected.size() + limit - 1) / limit));
+        }
+    }
+
+    @Test
+    void page_byteCapBeforeLimit_moreAndTheRestOnTheNextPage() {
+        for (int i = 0; i < 10; i++) {
+            insert(envelope(tag(i % 2), i, 1000));
+        }
+        List<Bytes> asked = List.of(bytes(tag(0)), bytes(tag(1)));
+
+        Page first = db.read(tx -> HostStore.page(tx, new Query(asked, 0, 500, 3500)));
+        Page rest = db.read(tx -> HostStore.page(tx, new Query(asked, 3, 500, 56 * 1024)));
+
+        assertThat(first.envelopes()).extracting(h -> h.getSeq()).containsExactly(1L, 2L, 3L);
+        assertThat(first.more()).isTrue();
+        assertThat(rest.envelopes()).extracting(h -> h.getSeq()).containsExactly(4L, 5L, 6L, 7L, 8L, 9L, 10L);
+        assertThat(rest.more()).isFalse();
+        assertThat(rest.head()).isEqualTo(10);
+    }
+
+    private static Bytes bytes(ByteString b) {
+        return Bytes.wrap(b.toByteArray());
     }
 
     @Test
