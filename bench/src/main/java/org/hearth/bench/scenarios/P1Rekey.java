@@ -96,7 +96,7 @@ final class P1Rekey implements Scenario {
                         Arrays.toString(r1(h.managerMs())), "hearth_process_cpu_ms_runs", Arrays.toString(r1(h.cpuMs())),
                         "idle_process_cpu_ms_per_s", r1(h.idleCpuMsPerS()), "cpu_ratio",
                         r2(cpuRatio(n, m, h)), "setup_s", Math.round(h.setupS()), "epochs_in_setup",
-                        h.setupEpochs(), "written_bytes_per_member", Math.round(median(h.writtenPerMember()))));
+                        h.setupEpochs(), "written_bytes_per_member", Math.round(median(h.writtenPerMember())), "settle_s", r1(h.settleS())));
             }
             rows.add(row);
             details.add(detail);
@@ -107,13 +107,17 @@ final class P1Rekey implements Scenario {
 
     /** The runs behind Hearth's medians at one N. */
     record Hearth(double[] totalMs, double[] managerMs, double[] cpuMs, double idleCpuMsPerS, double setupS,
-            long setupEpochs, double[] writtenPerMember) {
+            long setupEpochs, double[] writtenPerMember, double settleS) {
     }
 
     /**
      * A group of {@code n}: the manager (a member too) and {@code n - 1} member nodes, all online; a separate host
      * node. Then {@code removals} removals in a row, each timed.
      */
+    /** The set-up has settled when the whole process uses less than this much CPU (ms per s; 2 cores = 2000). */
+    static final double SETTLED_CPU_MS_PER_S = 250;
+    static final Duration SETTLE_MAX = Duration.ofSeconds(30);
+
     static Hearth hearth(Path dir, int n, int removals) throws Exception {
         long s0 = System.nanoTime();
         Node host = startNode(dir.resolve("host"), "host", NodeConfig.Roles.HOST);
@@ -162,6 +166,18 @@ final class P1Rekey implements Scenario {
             double[] manager = new double[removals];
             double[] cpu = new double[removals];
             double[] written = new double[removals];
+            // Let the set-up's tail (the last handshakes, the fetch loops' first rounds) finish before the clock
+            // starts: a removal is measured from a group at rest. At most SETTLE_MAX; the time is reported.
+            long settle0 = System.nanoTime();
+            while (seconds(settle0) < SETTLE_MAX.toSeconds()) {
+                long c = processCpuNanos();
+                long t = System.nanoTime();
+                Thread.sleep(1000);
+                if ((processCpuNanos() - c) / 1e6 / seconds(t) < SETTLED_CPU_MS_PER_S) {
+                    break;
+                }
+            }
+            double settleS = seconds(settle0);
             // what the idle nodes cost (their periodic maintenance), to read the CPU figures against
             long idle0 = processCpuNanos();
             long idleT0 = System.nanoTime();
@@ -197,7 +213,7 @@ final class P1Rekey implements Scenario {
                 log(String.format("p1 n=%d removal %d: %.0f ms (manager %.0f ms)", n, r + 1, total[r], manager[r]));
             }
             return new Hearth(total, manager, cpu, idleCpuMsPerS, setupS, mgr.groups().group(g).epoch() - firstEpoch - removals,
-                    written);
+                    written, settleS);
         } finally {
             closeAll(members);
             mgr.close();
