@@ -314,7 +314,9 @@ final class MemberRole {
                 GroupRepository.putUpdate(tx, a.head());
                 GroupRepository.endEpochsBefore(tx, g.id(), update.epoch(), now);
                 java.time.Duration retention = a.head().state().policy().keyRetention();
-                if (!retention.isZero()) {
+                if (!retention.equals(g.head().orElseThrow().state().policy().keyRetention())) {
+                    tx.afterCommit(this::recheckExpiry); // keys that ended earlier may be due sooner (or later) now
+                } else if (!retention.isZero()) {
                     tx.afterCommit(() -> expiryDueBy(now.plus(retention))); // the keys ended now expire then
                 }
                 if (member && key.isPresent()) {
@@ -428,7 +430,7 @@ final class MemberRole {
         }
     }
 
-    /** Makes the next sweep look for keys to expire (this node, as manager, ended an epoch). */
+    /** Makes the next sweep look for keys to expire (this node, as manager, ended an epoch; a retention changed). */
     void recheckExpiry() {
         expiryDueBy(Instant.MIN);
     }

@@ -258,6 +258,29 @@ class GroupServiceIntegrationTest {
         assertThat(bot.groups().heldKeyEpochs(g)).contains(next);
     }
 
+    /**
+     * A key that ended under a long retention expires soon after the manager shortens the retention: the member's
+     * expiry looks again when a policy change arrives, not only at its once-a-minute recheck (which the 30 s wait
+     * here would not reach).
+     */
+    @Test
+    void keyRetention_shortenedByThePolicy_keysThatEndedEarlierExpireAtOnce() throws Exception {
+        startHostAndBot();
+        start("member", NodeConfig.Roles.MEMBER);
+        GroupId g = group(policy(KeyCatchup.SINCE_JOIN, Duration.ofDays(1)), Map.of("member", Permission.WRITE));
+        Node bot = node("bot");
+        long old = bot.groups().group(g).epoch();
+        bot.groups().rotate(g);
+        await("member", () -> joinedWithKey("member", g, old + 1), "the member gets the next epoch's key");
+        assertThat(node("member").groups().heldKeyEpochs(g)).contains(old); // kept for a day
+
+        bot.groups().setPolicy(g, policy(KeyCatchup.SINCE_JOIN, Duration.ofSeconds(1)));
+        await("member", () -> node("member").groups().group(g).head().map(h -> h.state().policy().keyRetention())
+                .orElseThrow().equals(Duration.ofSeconds(1)), "the member holds the shortened retention");
+        await("member", () -> !node("member").groups().heldKeyEpochs(g).contains(old),
+                "the key that ended more than a second ago expires");
+    }
+
     @Test
     void send_hostDown_queuedThenDeliveredAfterHostRestart() throws Exception {
         startHostAndBot();
