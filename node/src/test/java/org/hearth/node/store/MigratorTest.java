@@ -37,6 +37,7 @@ class MigratorTest {
                     r -> r.getString(1)));
             assertThat(objects).containsExactlyInAnyOrder("settings", "contacts", "messages",
                             "messages_by_contact", "outbox", "outbox_by_peer", "host_envelopes", "host_envelopes_by_tag",
+                            "host_envelopes_by_id_prefix",
                             "groups", "group_updates", "peer_hints", "group_keys", "group_keys_by_tag", "group_cursors",
                             "group_messages", "group_messages_by_group", "group_relays", "group_alarms", "group_proofs",
                             "group_roster");
