@@ -58,7 +58,7 @@ final class HostStore {
      * ({@link IdPrefix}), not unique; the check and the insert are one statement inside the caller's write
      * transaction, and writes are serial, so two relays of one envelope cannot both insert.
      */
-    private static final String INSERT_UNLESS_STORED = "INSERT INTO host_envelopes(id, id_prefix, tag, envelope,"
+    static final String INSERT_UNLESS_STORED = "INSERT INTO host_envelopes(id, id_prefix, tag, envelope,"
             + " received_at) SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM host_envelopes"
             + " WHERE id_prefix = ?2 AND id = ?1)";
 
