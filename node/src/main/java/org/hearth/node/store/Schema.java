@@ -25,7 +25,8 @@ final class Schema {
                     "CREATE INDEX host_envelopes_by_tag ON host_envelopes(tag, seq)")),
             GroupSchema.GROUPS,
             GroupSchema.LOG_SNAPSHOTS,
-            HostSchema.ID_PREFIX);
+            HostSchema.ID_PREFIX,
+            GroupSchema.MESSAGE_ID_PREFIX);
 
     private Schema() {
     }

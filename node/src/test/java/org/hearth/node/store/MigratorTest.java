@@ -39,7 +39,7 @@ class MigratorTest {
                             "messages_by_contact", "outbox", "outbox_by_peer", "host_envelopes", "host_envelopes_by_tag",
                             "host_envelopes_by_id_prefix",
                             "groups", "group_updates", "peer_hints", "group_keys", "group_keys_by_tag", "group_cursors",
-                            "group_messages", "group_messages_by_group", "group_relays", "group_alarms", "group_proofs",
+                            "group_messages", "group_messages_by_group", "group_messages_by_id_prefix", "group_relays", "group_alarms", "group_proofs",
                             "group_roster");
         }
     }
@@ -104,6 +104,44 @@ class MigratorTest {
                     org.hearth.core.bytes.Bytes.wrap(ids.get(1))), ids.get(1))));
             assertThat(plan).contains("host_envelopes_by_id_prefix");
             assertThat(count(db, "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'host_envelopes'"
+                    + " AND name LIKE 'sqlite_autoindex%'")).isZero();
+        }
+    }
+
+    @Test
+    void open_storeBeforeMessageIdPrefix_keepsMessagesAndSeqsAndIndexesTheirPrefixes() throws Exception {
+        int before = GroupSchema.MESSAGE_ID_PREFIX.version() - 1;
+        List<byte[]> ids = new ArrayList<>();
+        java.util.Random random = new java.util.Random(11);
+        try (Database db = TestStores.openWith(dir, Schema.MIGRATIONS.subList(0, before))) {
+            for (int i = 1; i <= 3; i++) {
+                byte[] id = new byte[32];
+                random.nextBytes(id);
+                id[0] = (byte) (i * 0x60);
+                ids.add(id);
+                int n = i;
+                db.write(tx -> tx.update("INSERT INTO group_messages(id, group_id, epoch, sender, text, sent_at,"
+                        + " received_at) VALUES (?, x'01', ?, 's', ?, ?, ?)", id, n, "text " + n, 10L + n, 20L + n));
+            }
+            db.write(tx -> tx.update("DELETE FROM group_messages WHERE seq = 3"));
+        }
+        try (Database db = TestStores.open(dir)) {
+            assertThat(userVersion(db)).isEqualTo(Schema.MIGRATIONS.size());
+            List<String> rows = db.read(tx -> tx.query("SELECT seq, hex(id), id_prefix, hex(group_id), epoch, sender,"
+                    + " text, sent_at, received_at FROM group_messages ORDER BY seq", r -> r.getLong(1) + " "
+                    + r.getString(2) + " " + r.getLong(3) + " " + r.getString(4) + " " + r.getLong(5) + " "
+                    + r.getString(6) + " " + r.getString(7) + " " + r.getLong(8) + " " + r.getLong(9)));
+            List<String> expected = new ArrayList<>();
+            for (int i = 0; i < 2; i++) {
+                org.hearth.core.bytes.Bytes id = org.hearth.core.bytes.Bytes.wrap(ids.get(i));
+                expected.add((i + 1) + " " + id.hex().toUpperCase() + " " + IdPrefix.of(id) + " 01 " + (i + 1)
+                        + " s text " + (i + 1) + " " + (11 + i) + " " + (21 + i));
+            }
+            assertThat(rows).containsExactlyElementsOf(expected);
+            db.write(tx -> tx.update("INSERT INTO group_messages(id, id_prefix, group_id, epoch, sender, text,"
+                    + " sent_at, received_at) VALUES (x'05', 0, x'01', 0, 's', 't', 0, 0)"));
+            assertThat(count(db, "SELECT max(seq) FROM group_messages")).isEqualTo(4);
+            assertThat(count(db, "SELECT count(*) FROM sqlite_master WHERE tbl_name = 'group_messages'"
                     + " AND name LIKE 'sqlite_autoindex%'")).isZero();
         }
     }
