@@ -19,6 +19,7 @@ import org.hearth.core.identity.InvalidAddressException;
 import org.hearth.core.wire.MalformedMessageException;
 import org.hearth.core.wire.proto.GroupUpdateBody;
 import org.hearth.core.wire.proto.SignedUpdate;
+import org.hearth.node.store.IdPrefix;
 import org.hearth.node.store.Transaction;
 
 /** SQL for managed groups; every method runs inside the caller's transaction. */
@@ -308,12 +309,18 @@ final class GroupRepository {
 
     static boolean insertMessage(Transaction tx, GroupId id, Bytes msgId, long epoch, Address sender, String text,
             Instant sentAt, Instant receivedAt) throws SQLException {
-        return tx.update(INSERT_MESSAGE, msgId, id.bytes(), epoch, sender.text(), text, sentAt.toEpochMilli(),
-                receivedAt.toEpochMilli()) == 1;
+        return tx.update(INSERT_MESSAGE, msgId, IdPrefix.of(msgId), id.bytes(), epoch, sender.text(), text,
+                sentAt.toEpochMilli(), receivedAt.toEpochMilli()) == 1;
     }
 
-    private static final String INSERT_MESSAGE = "INSERT INTO group_messages(id, group_id, epoch, sender, text,"
-            + " sent_at, received_at) VALUES (?,?,?,?,?,?,?) ON CONFLICT(id) DO NOTHING";
+    /**
+     * Inserts unless a message with the same whole id is stored: the index is on the id's first 8 bytes ({@link
+     * IdPrefix}, schema version 6), not unique, so the check is part of the inserting statement; writes are serial,
+     * so a message is stored once.
+     */
+    static final String INSERT_MESSAGE = "INSERT INTO group_messages(id, id_prefix, group_id, epoch, sender, text,"
+            + " sent_at, received_at) SELECT ?1, ?2, ?3, ?4, ?5, ?6, ?7, ?8 WHERE NOT EXISTS (SELECT 1 FROM"
+            + " group_messages WHERE id_prefix = ?2 AND id = ?1)";
 
     /** {@link #insertMessage} for many messages in one transaction: the statement is prepared once. */
     static MessageInserter messageInserter(Transaction tx) throws SQLException {
@@ -327,16 +334,17 @@ final class GroupRepository {
             this.statement = statement;
         }
 
-        /** True if the message was new (ids are unique: a message is stored once). */
+        /** True if the message was new (a message is stored once by its id). */
         boolean insert(GroupId id, Bytes msgId, long epoch, Address sender, String text, Instant sentAt,
                 Instant receivedAt) throws SQLException {
             statement.setBytes(1, msgId.toByteArray());
-            statement.setBytes(2, id.bytes().toByteArray());
-            statement.setLong(3, epoch);
-            statement.setString(4, sender.text());
-            statement.setString(5, text);
-            statement.setLong(6, sentAt.toEpochMilli());
-            statement.setLong(7, receivedAt.toEpochMilli());
+            statement.setLong(2, IdPrefix.of(msgId));
+            statement.setBytes(3, id.bytes().toByteArray());
+            statement.setLong(4, epoch);
+            statement.setString(5, sender.text());
+            statement.setString(6, text);
+            statement.setLong(7, sentAt.toEpochMilli());
+            statement.setLong(8, receivedAt.toEpochMilli());
             return statement.executeUpdate() == 1;
         }
 

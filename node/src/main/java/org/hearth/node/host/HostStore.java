@@ -14,9 +14,10 @@ import org.hearth.core.bytes.Bytes;
 import org.hearth.core.wire.proto.FetchResponse;
 import org.hearth.core.wire.proto.GroupEnvelope;
 import org.hearth.core.wire.proto.HostedEnvelope;
+import org.hearth.node.store.IdPrefix;
 import org.hearth.node.store.Transaction;
 
-/** SQL for the {@code host_envelopes} table (schema version 2). Runs inside the caller's transaction. */
+/** SQL for the {@code host_envelopes} table (schema versions 2 and 5). Runs inside the caller's transaction. */
 final class HostStore {
     private HostStore() {
     }
@@ -52,28 +53,37 @@ final class HostStore {
         }
     }
 
+    /**
+     * Inserts unless a row with the same whole id exists. The index is on the id's first 8 bytes
+     * ({@link IdPrefix}), not unique; the check and the insert are one statement inside the caller's write
+     * transaction, and writes are serial, so two relays of one envelope cannot both insert.
+     */
+    static final String INSERT_UNLESS_STORED = "INSERT INTO host_envelopes(id, id_prefix, tag, envelope,"
+            + " received_at) SELECT ?1, ?2, ?3, ?4, ?5 WHERE NOT EXISTS (SELECT 1 FROM host_envelopes"
+            + " WHERE id_prefix = ?2 AND id = ?1)";
+
     /** Inserts an envelope unless one with the same id exists; true if this call stored it. */
     static boolean insert(Transaction tx, EnvelopeId id, Bytes tag, byte[] envelope, Instant receivedAt)
             throws SQLException {
-        return tx.update("INSERT INTO host_envelopes(id, tag, envelope, received_at) VALUES (?, ?, ?, ?)"
-                + " ON CONFLICT(id) DO NOTHING", id.bytes(), tag, envelope, receivedAt.toEpochMilli()) == 1;
+        return tx.update(INSERT_UNLESS_STORED, id.bytes(), IdPrefix.of(id.bytes()), tag, envelope,
+                receivedAt.toEpochMilli()) == 1;
     }
 
     /**
-     * Inserts each envelope unless one with the same id exists, with one prepared statement; element i is true if
-     * relays[i] was stored by this call.
+     * Inserts each envelope unless one with the same id exists (stored before, or earlier in {@code relays}), with
+     * one prepared statement; element i is true if relays[i] was stored by this call.
      */
     static boolean[] insertAll(Transaction tx, List<RelayBatcher.Relay> relays, Instant receivedAt)
             throws SQLException {
         boolean[] inserted = new boolean[relays.size()];
-        try (PreparedStatement ps = tx.connection().prepareStatement("INSERT INTO host_envelopes(id, tag, envelope,"
-                + " received_at) VALUES (?, ?, ?, ?) ON CONFLICT(id) DO NOTHING")) {
+        try (PreparedStatement ps = tx.connection().prepareStatement(INSERT_UNLESS_STORED)) {
             for (int i = 0; i < inserted.length; i++) {
                 RelayBatcher.Relay r = relays.get(i);
                 ps.setBytes(1, r.id().bytes().toByteArray());
-                ps.setBytes(2, r.tag().toByteArray());
-                ps.setBytes(3, r.envelope());
-                ps.setLong(4, receivedAt.toEpochMilli());
+                ps.setLong(2, IdPrefix.of(r.id().bytes()));
+                ps.setBytes(3, r.tag().toByteArray());
+                ps.setBytes(4, r.envelope());
+                ps.setLong(5, receivedAt.toEpochMilli());
                 inserted[i] = ps.executeUpdate() == 1;
             }
         }
@@ -81,7 +91,8 @@ final class HostStore {
     }
 
     static boolean contains(Transaction tx, EnvelopeId id) throws SQLException {
-        return tx.queryOne("SELECT 1 FROM host_envelopes WHERE id = ?", r -> true, id.bytes()).isPresent();
+        return tx.queryOne("SELECT 1 FROM host_envelopes WHERE id_prefix = ? AND id = ?", r -> true,
+                IdPrefix.of(id.bytes()), id.bytes()).isPresent();
     }
 
     static Usage usage(Transaction tx) throws SQLException {

@@ -46,6 +46,28 @@ final class GroupSchema {
             "DROP TABLE group_updates",
             "ALTER TABLE group_updates_v4 RENAME TO group_updates"));
 
+    /**
+     * {@code group_messages} without the {@code UNIQUE} index on its random 32-byte id, as {@link
+     * HostSchema#ID_PREFIX} does for the host's envelopes: a non-unique index on the id's first 8 bytes ({@link
+     * IdPrefix}), and "stored once by id" decided by comparing the whole id among the rows with that prefix in the
+     * inserting statement (GroupRepository). The table is rebuilt with its rows, seqs and AUTOINCREMENT counter.
+     */
+    static final Migration MESSAGE_ID_PREFIX = new Migration(6, List.of(
+            "CREATE TABLE group_messages_v6(seq INTEGER PRIMARY KEY AUTOINCREMENT, id BLOB NOT NULL,"
+                    + " id_prefix INTEGER NOT NULL, group_id BLOB NOT NULL, epoch INTEGER NOT NULL,"
+                    + " sender TEXT NOT NULL, text TEXT NOT NULL, sent_at INTEGER NOT NULL,"
+                    + " received_at INTEGER NOT NULL)",
+            "INSERT INTO group_messages_v6(seq, id, id_prefix, group_id, epoch, sender, text, sent_at, received_at)"
+                    + " SELECT seq, id, " + IdPrefix.sqlOf("id") + ", group_id, epoch, sender, text, sent_at,"
+                    + " received_at FROM group_messages ORDER BY seq",
+            "DELETE FROM sqlite_sequence WHERE name = 'group_messages_v6'",
+            "INSERT INTO sqlite_sequence(name, seq) SELECT 'group_messages_v6', seq FROM sqlite_sequence"
+                    + " WHERE name = 'group_messages'",
+            "DROP TABLE group_messages",
+            "ALTER TABLE group_messages_v6 RENAME TO group_messages",
+            "CREATE INDEX group_messages_by_group ON group_messages(group_id, seq)",
+            "CREATE INDEX group_messages_by_id_prefix ON group_messages(id_prefix)"));
+
     private GroupSchema() {
     }
 }

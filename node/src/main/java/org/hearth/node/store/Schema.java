@@ -24,7 +24,9 @@ final class Schema {
                             + " tag BLOB NOT NULL, envelope BLOB NOT NULL, received_at INTEGER NOT NULL)",
                     "CREATE INDEX host_envelopes_by_tag ON host_envelopes(tag, seq)")),
             GroupSchema.GROUPS,
-            GroupSchema.LOG_SNAPSHOTS);
+            GroupSchema.LOG_SNAPSHOTS,
+            HostSchema.ID_PREFIX,
+            GroupSchema.MESSAGE_ID_PREFIX);
 
     private Schema() {
     }

@@ -153,4 +153,81 @@ class HostStoreTest {
         List<Long> seqs = db.read(tx -> tx.query("SELECT seq FROM host_envelopes ORDER BY seq", r -> r.getLong(1)));
         assertThat(seqs).containsExactly(1L, 3L);
     }
+
+    /** Two ids that share their first 8 bytes (the indexed prefix) and differ after them; {@code last} sets byte 31. */
+    private static EnvelopeId idWithPrefix(long prefix, int last) {
+        byte[] id = new byte[32];
+        java.nio.ByteBuffer.wrap(id).putLong(prefix);
+        id[31] = (byte) last;
+        return new EnvelopeId(Bytes.wrap(id));
+    }
+
+    private boolean insert(EnvelopeId id, GroupEnvelope e) {
+        byte[] bytes = e.toByteArray();
+        return db.write(tx -> HostStore.insert(tx, id, Bytes.wrap(e.getTag().toByteArray()), bytes, NOW));
+    }
+
+    @Test
+    void insert_differentIdsWithTheSamePrefix_storesBothAndDedupsEach() {
+        EnvelopeId a = idWithPrefix(0x8000_0000_0000_0001L, 1);
+        EnvelopeId b = idWithPrefix(0x8000_0000_0000_0001L, 2);
+        EnvelopeId c = idWithPrefix(0x8000_0000_0000_0002L, 1); // same tail as a, other prefix
+
+        assertThat(insert(a, envelope(tag(1), 1))).isTrue();
+        assertThat(insert(b, envelope(tag(1), 2))).isTrue();
+        assertThat(insert(c, envelope(tag(1), 3))).isTrue();
+        assertThat(insert(a, envelope(tag(1), 1))).isFalse();
+        assertThat(insert(b, envelope(tag(1), 2))).isFalse();
+
+        assertThat(db.read(HostStore::usage).envelopes()).isEqualTo(3);
+        for (EnvelopeId id : List.of(a, b, c)) {
+            boolean stored = db.read(tx -> HostStore.contains(tx, id));
+            assertThat(stored).as(id.toString()).isTrue();
+        }
+        boolean other = db.read(tx -> HostStore.contains(tx, idWithPrefix(0x8000_0000_0000_0001L, 3)));
+        assertThat(other).isFalse();
+    }
+
+    @Test
+    void insertAll_duplicatesAndSharedPrefixesInOneBatch_storesEachIdOnce() {
+        GroupEnvelope e1 = envelope(tag(1), 1);
+        GroupEnvelope e2 = envelope(tag(2), 2);
+        EnvelopeId a = idWithPrefix(-1L, 1);
+        EnvelopeId b = idWithPrefix(-1L, 2);
+        RelayBatcher.Relay relayE1 = new RelayBatcher.Relay(EnvelopeId.of(e1), bytes(e1.getTag()), e1.toByteArray());
+        RelayBatcher.Relay relayA = new RelayBatcher.Relay(a, bytes(e2.getTag()), e2.toByteArray());
+        RelayBatcher.Relay relayB = new RelayBatcher.Relay(b, bytes(e2.getTag()), e2.toByteArray());
+
+        boolean[] first = db.write(tx -> HostStore.insertAll(tx, List.of(relayE1, relayA, relayE1, relayB, relayA),
+                NOW));
+        boolean[] again = db.write(tx -> HostStore.insertAll(tx, List.of(relayB, relayE1), NOW));
+
+        assertThat(first).containsExactly(true, true, false, true, false);
+        assertThat(again).containsExactly(false, false);
+        assertThat(db.read(HostStore::usage).envelopes()).isEqualTo(3);
+    }
+
+    @Test
+    void insert_sameIdAfterReopen_isNotStoredAgain() {
+        GroupEnvelope e = envelope(tag(1), 1);
+        assertThat(insert(e)).isTrue();
+        db.close();
+        db = HostFixtures.openStore(dir);
+
+        assertThat(insert(e)).isFalse();
+        assertThat(db.read(HostStore::usage).envelopes()).isEqualTo(1);
+    }
+
+    @Test
+    void idLookups_useThePrefixIndex() {
+        String contains = db.read(tx -> String.join(" ", tx.query(
+                "EXPLAIN QUERY PLAN SELECT 1 FROM host_envelopes WHERE id_prefix = ? AND id = ?",
+                r -> r.getString(4), 1L, new byte[32])));
+        String insert = db.read(tx -> String.join(" ", tx.query("EXPLAIN QUERY PLAN "
+                + HostStore.INSERT_UNLESS_STORED, r -> r.getString(4), new byte[32], 1L,
+                new byte[16], new byte[1], 0L)));
+
+        assertThat(contains).contains("USING INDEX host_envelopes_by_id_prefix (id_prefix=?)");
+        assertThat(insert).contains("USING INDEX host_envelopes_by_id_prefix (id_prefix=?)").doesNotContain("SCAN host_envelopes");
+    }
 }
