@@ -142,7 +142,7 @@ public final class PeerManager implements Closeable {
                 register(c);
             } catch (IOException | HandshakeException | RuntimeException e) {
                 LOG.debug("dial {} failed: {}", peer.scrubbed(), e.getMessage());
-                if (!closed && wantsConnection.test(peer)) {
+                if (!closed && wantsReconnect(peer)) { // the store may close meanwhile: no stray exception
                     try {
                         scheduler.schedule(() -> attempt(peer, failures + 1),
                                 Backoff.delay(failures, random).toMillis(), TimeUnit.MILLISECONDS);

@@ -1,6 +1,7 @@
 package org.hearth.node.peer;
 
 import static org.assertj.core.api.Assertions.assertThat;
+import static org.assertj.core.api.Assertions.assertThatThrownBy;
 
 import java.time.Duration;
 import java.time.Instant;
@@ -133,6 +134,23 @@ class PeerManagerTest {
             sendUntilReceived(b, a, "round " + round + " b to a");
             closeAll();
         }
+    }
+
+    /**
+     * A dial that fails while the node closes: asking the (closed) store whether to redial must not throw out of
+     * the dialling thread, and whoever waits for the peer learns that it is unreachable.
+     */
+    @Test
+    void dialFails_storeClosedMeanwhile_waiterLearnsUnreachable() throws Exception {
+        Side a = side();
+        Address b = Identity.generate(RANDOM).address();
+        a.knowsAt(b, new Endpoint(b, "127.0.0.1", Sockets.unusedPort()));
+        a.storeGone = new org.hearth.node.store.StoreException("database is closed");
+
+        java.util.concurrent.CompletableFuture<Void> f = a.peers.whenConnected(b);
+        assertThatThrownBy(() -> f.get(20, java.util.concurrent.TimeUnit.SECONDS))
+                .isInstanceOf(java.util.concurrent.ExecutionException.class)
+                .hasMessageContaining("peer unreachable");
     }
 
     @Test
@@ -282,6 +300,8 @@ class PeerManagerTest {
         final List<Connection> allInbound = new java.util.concurrent.CopyOnWriteArrayList<>();
         volatile boolean autoRegister;
         volatile boolean wanting;
+        /** When set, asking whether to redial fails as a closed store does. */
+        volatile RuntimeException storeGone;
         final PeerManager peers;
         HostPort bound;
 
@@ -289,7 +309,12 @@ class PeerManagerTest {
             this.identity = identity;
             this.transport = new TcpTransport(identity, RANDOM);
             this.peers = new PeerManager(identity.address(), transport, handler, clock, RANDOM,
-                    a -> Optional.ofNullable(hints.get(a)), a -> wanting);
+                    a -> Optional.ofNullable(hints.get(a)), a -> {
+                        if (storeGone != null) {
+                            throw storeGone;
+                        }
+                        return wanting;
+                    });
             closeables.add(transport);
             closeables.add(peers);
         }
