@@ -110,7 +110,8 @@ final class GroupFetcher implements Closeable {
     /**
      * One request for the epochs with the lowest cursor (usually every held epoch at once), long-polling when
      * all held epochs are known to be caught up, and, if the host has more, the pipelined pages after it. Returns
-     * false when there was nothing to ask for or the host failed (the caller waits before the next round).
+     * {@link Round#WAIT} when there was nothing to ask for or the host failed (the caller waits before the next
+     * round), {@link Round#GONE} when the group is gone or no longer hosted at {@code host}.
      */
     Round fetchOnce(GroupId id, Address host, CompletableFuture<Void> wake, BooleanSupplier closed) {
         SyncTracker.Key loop = new SyncTracker.Key(id, host);
@@ -133,6 +134,11 @@ final class GroupFetcher implements Closeable {
         if (!hosted) {
             return Round.GONE;
         }
+        // cursors of epochs whose keys are gone (expired) are not needed any more
+        emptyPages.computeIfPresent(loop, (k, moved) -> {
+            moved.keySet().retainAll(keys.keySet());
+            return moved.isEmpty() ? null : moved;
+        });
         return fetch(loop, keys, cursors, wake, closed) ? Round.DONE : Round.WAIT;
     }
 
