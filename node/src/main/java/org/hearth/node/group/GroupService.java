@@ -61,7 +61,7 @@ public final class GroupService implements Closeable {
             Optional<org.hearth.node.host.HostService> localHost, java.util.function.Consumer<GroupId> epochIssued) {
         this.ctx = ctx;
         this.enabled = enabled;
-        // after an epoch it issued, the manager's own fetch loops must ask with the new tag at once
+        // a delivery wakes its group's fetch loops; a change of hosts (or a sync) also starts loops for new hosts
         this.member = new MemberRole(ctx, (g, hosts) -> {
             if (hosts) {
                 refreshTraffic(g);
@@ -69,6 +69,7 @@ public final class GroupService implements Closeable {
                 wakeTraffic(g);
             }
         });
+        // after an epoch it issued, the manager's own fetch loops must ask with the new tag at once
         this.manager = new ManagerRole(ctx, online, g -> {
             epochIssued.accept(g);
             refreshTraffic(g);
